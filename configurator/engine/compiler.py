@@ -1,0 +1,25 @@
+"""Turning a catalog into a ready engine, refusing catalogs no shopper could complete."""
+
+from __future__ import annotations
+
+from .engine import Engine
+from .errors import CatalogError, ChoiceError
+from .model import Catalog
+
+
+def compile_catalog(catalog: Catalog) -> Engine:
+    """Compile a catalog; raises CatalogError if no configuration is valid or the defaults clash."""
+    engine = Engine(catalog)
+    defaults = engine.default_choices()
+    try:
+        answer = engine.configure(defaults, explain=False)
+    except ChoiceError as error:
+        raise CatalogError([f"{catalog.slug}: default of {error.field[8:]}: {error.message}"]) from None
+    conflict = answer["conflict"]
+    if conflict is not None:
+        names = ", ".join(conflict["choices"]) or "the defaults"
+        rules = ", ".join(conflict["rules"]) or "the attribute limits"
+        raise CatalogError(
+            [f"{catalog.slug}: the defaults of {names} break rule(s) {rules}: {conflict['message']}"]
+        )
+    return engine

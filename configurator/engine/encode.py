@@ -1,0 +1,289 @@
+"""Compilation of a catalog to CNF for an incremental SAT solver.
+
+Variables:
+- one per option of a single/multi attribute, plus a "none" variable for single
+  and number attributes (exactly one is true);
+- one per value of a number attribute, one per possible length of a text;
+- one selector per rule and one per attribute limit (required / min / max), so that
+  solver cores over assumptions name the rules and limits behind an answer;
+- Tseitin variables (full equivalence, so negation is sound) for sub-expressions,
+  and unary counters for ``count()`` of multi attributes.
+
+Rules are guarded by their selector: a clause ``C`` of rule ``r`` is stored as
+``-s_r or C`` and holds only while ``s_r`` is assumed true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pysat.card import CardEnc, EncType
+
+from .expr import And, Compare, Const, Expr, Has, In, Measure, Not, Or, compare, walk
+from .model import Attribute, Catalog, Rule
+
+
+@dataclass
+class Encoding:
+    catalog: Catalog
+    top: int = 0
+    clauses: list[list[int]] = field(default_factory=list)
+    true: int = 0
+    option_var: dict[tuple[str, str], int] = field(default_factory=dict)
+    none_var: dict[str, int] = field(default_factory=dict)
+    value_var: dict[tuple[str, Decimal], int] = field(default_factory=dict)
+    length_var: dict[tuple[str, int], int] = field(default_factory=dict)
+    rule_selector: dict[int, int] = field(default_factory=dict)
+    limit_selector: dict[str, int] = field(default_factory=dict)
+    pattern_var: dict[int, int] = field(default_factory=dict)
+    counter: dict[str, list[int]] = field(default_factory=dict)
+    # "at least k of the first i options" literals, per attribute and k
+    _prefix_counts: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    _memo: dict[Expr, int] = field(default_factory=dict)
+
+    def new_var(self) -> int:
+        self.top += 1
+        return self.top
+
+    # -- literal helpers with constant folding ------------------------------
+
+    def or_lit(self, lits: Iterable[int]) -> int:
+        items = sorted(set(lits))
+        if self.true in items:
+            return self.true
+        items = [lit for lit in items if lit != -self.true]
+        if not items:
+            return -self.true
+        if len(items) == 1:
+            return items[0]
+        if any(-lit in items for lit in items):
+            return self.true
+        out = self.new_var()
+        self.clauses.append([-out, *items])
+        self.clauses.extend([out, -lit] for lit in items)
+        return out
+
+    def and_lit(self, lits: Iterable[int]) -> int:
+        return -self.or_lit(-lit for lit in lits)
+
+    # -- attribute domains ----------------------------------------------------
+
+    def attribute_lits(self, attribute: Attribute) -> list[int]:
+        """The one-hot variables of an attribute (options, values or lengths)."""
+        if attribute.kind in ("single", "multi"):
+            return [self.option_var[attribute.id, o.id] for o in attribute.options]
+        if attribute.kind == "number":
+            return [self.value_var[attribute.id, v] for v in attribute.number_values()]
+        assert attribute.max_length is not None
+        return [self.length_var[attribute.id, n] for n in range(attribute.max_length + 1)]
+
+    def exactly_one(self, lits: list[int]) -> None:
+        if len(lits) <= 8:
+            self.clauses.append(list(lits))
+            self.clauses.extend(
+                [-a, -b] for i, a in enumerate(lits) for b in lits[i + 1 :]
+            )
+            return
+        cnf = CardEnc.equals(lits=lits, bound=1, top_id=self.top, encoding=EncType.ladder)
+        self.top = max(self.top, cnf.nv)
+        self.clauses.extend(cnf.clauses)
+
+    def declare(self, attribute: Attribute) -> None:
+        if attribute.kind in ("single", "multi"):
+            for option in attribute.options:
+                self.option_var[attribute.id, option.id] = self.new_var()
+        elif attribute.kind == "number":
+            for value in attribute.number_values():
+                self.value_var[attribute.id, value] = self.new_var()
+        else:
+            assert attribute.max_length is not None
+            for length in range(attribute.max_length + 1):
+                self.length_var[attribute.id, length] = self.new_var()
+        if attribute.kind in ("single", "number"):
+            self.none_var[attribute.id] = self.new_var()
+            self.exactly_one([*self.attribute_lits(attribute), self.none_var[attribute.id]])
+        elif attribute.kind == "text":
+            self.exactly_one(self.attribute_lits(attribute))
+
+    def count_at_least(self, attribute: Attribute, bound: int) -> int:
+        """A literal true exactly when at least ``bound`` options are selected."""
+        options = self.attribute_lits(attribute)
+        if bound <= 0:
+            return self.true
+        if bound > len(options):
+            return -self.true
+        counter = self.counter.setdefault(attribute.id, [])
+        while len(counter) < bound:
+            self._extend_counter(attribute.id, options, counter)
+        return counter[bound - 1]
+
+    def _extend_counter(self, name: str, options: list[int], counter: list[int]) -> None:
+        # sequential counter, one bound k at a time: ge[i] <-> ge[i-1] or (below[i-1] and x_i)
+        k = len(counter) + 1
+        below = self._prefix_counts[name, k - 1] if k > 1 else None
+        ge: list[int] = []
+        previous = -self.true
+        for i, option in enumerate(options):
+            carry = option if below is None else self.and_lit([below[i - 1], option]) if i else -self.true
+            previous = self.or_lit([previous, carry])
+            ge.append(previous)
+        self._prefix_counts[name, k] = ge
+        counter.append(ge[-1])
+
+    # -- expressions ----------------------------------------------------------
+
+    def lit(self, expr: Expr) -> int:
+        """A literal equivalent to the expression (Tseitin, memoised)."""
+        if expr in self._memo:
+            return self._memo[expr]
+        result = self._lit(expr)
+        self._memo[expr] = result
+        return result
+
+    def _lit(self, expr: Expr) -> int:
+        catalog = self.catalog
+        if isinstance(expr, Const):
+            return self.true if expr.value else -self.true
+        if isinstance(expr, Or):
+            return self.or_lit(self.lit(item) for item in expr.items)
+        if isinstance(expr, And):
+            return self.and_lit(self.lit(item) for item in expr.items)
+        if isinstance(expr, Not):
+            return -self.lit(expr.item)
+        attribute = catalog.attribute(expr.attr)
+        assert attribute is not None
+        if isinstance(expr, Compare) and isinstance(expr.operand, str):
+            option = self.option_var[expr.attr, expr.operand]
+            return option if expr.op == "=" else -option
+        if isinstance(expr, Compare):
+            operand = expr.operand
+            assert isinstance(operand, Decimal)
+            if expr.op == "!=":
+                equal = self.value_var.get((expr.attr, operand))
+                return self.true if equal is None else -equal
+            return self.or_lit(
+                self.value_var[expr.attr, v]
+                for v in attribute.number_values()
+                if compare(v, expr.op, operand)
+            )
+        if isinstance(expr, In):
+            return self.or_lit(self.option_var[expr.attr, value] for value in expr.values)
+        if isinstance(expr, Has):
+            return self.option_var[expr.attr, expr.value]
+        assert isinstance(expr, Measure)
+        if expr.func == "len":
+            assert attribute.max_length is not None
+            return self.or_lit(
+                self.length_var[expr.attr, n]
+                for n in range(attribute.max_length + 1)
+                if compare(n, expr.op, expr.value)
+            )
+        return self._count_lit(attribute, expr.op, expr.value)
+
+    def _count_lit(self, attribute: Attribute, op: str, value: int) -> int:
+        at_least = self.count_at_least
+        if op == ">=":
+            return at_least(attribute, value)
+        if op == ">":
+            return at_least(attribute, value + 1)
+        if op == "<":
+            return -at_least(attribute, value)
+        if op == "<=":
+            return -at_least(attribute, value + 1)
+        exactly = self.and_lit([at_least(attribute, value), -at_least(attribute, value + 1)])
+        return exactly if op == "=" else -exactly
+
+    # -- rules and limits -------------------------------------------------------
+
+    def guarded(self, selector: int, clause: Iterable[int]) -> None:
+        self.clauses.append([-selector, *clause])
+
+    def limits(self, attribute: Attribute) -> None:
+        clauses: list[list[int]] = []
+        if attribute.kind in ("single", "number") and attribute.required:
+            clauses.append([-self.none_var[attribute.id]])
+        elif attribute.kind == "text" and attribute.required:
+            clauses.append([-self.length_var[attribute.id, 0]])
+        elif attribute.kind == "multi":
+            low = int(attribute.min or 0)
+            if attribute.required:
+                low = max(low, 1)
+            high = int(attribute.max if attribute.max is not None else len(attribute.options))
+            if low > 0:
+                clauses.append([self.count_at_least(attribute, low)])
+            if high < len(attribute.options):
+                clauses.append([-self.count_at_least(attribute, high + 1)])
+        if clauses:
+            selector = self.new_var()
+            self.limit_selector[attribute.id] = selector
+            for clause in clauses:
+                self.guarded(selector, clause)
+
+    def rule(self, rule: Rule) -> None:
+        selector = self.new_var()
+        self.rule_selector[rule.index] = selector
+        if rule.kind == "constraint":
+            assert rule.expr is not None
+            self.guarded(selector, [self.lit(rule.expr)])
+        elif rule.kind in ("requires", "excludes"):
+            assert rule.when is not None and rule.then is not None
+            then = self.lit(rule.then)
+            self.guarded(selector, [-self.lit(rule.when), then if rule.kind == "requires" else -then])
+        elif rule.kind == "price":
+            assert rule.when is not None
+            self.lit(rule.when)  # defined now so that pricing objectives can use it
+        elif rule.kind == "table":
+            self.table(rule, selector)
+        else:
+            self.text_rule(rule, selector)
+
+    def table(self, rule: Rule, selector: int) -> None:
+        names = rule.attributes
+        unset = [self.none_var[name] for name in names]
+        rows = []
+        for row in rule.allowed:
+            row_var = self.new_var()
+            rows.append(row_var)
+            for name, value in zip(names, row, strict=True):
+                self.clauses.append([-row_var, self.option_var[name, value]])
+        self.guarded(selector, [*unset, *rows])
+        # support clauses: a value needs a remaining row (or another attribute unset)
+        for position, name in enumerate(names):
+            others = [u for i, u in enumerate(unset) if i != position]
+            attribute = self.catalog.attribute(name)
+            assert attribute is not None
+            for option in attribute.options:
+                support = [r for r, row in zip(rows, rule.allowed, strict=True) if row[position] == option.id]
+                self.guarded(selector, [-self.option_var[name, option.id], *others, *support])
+
+    def text_rule(self, rule: Rule, selector: int) -> None:
+        assert rule.attribute is not None
+        when = self.lit(rule.when) if rule.when is not None else self.true
+        attribute = self.catalog.attribute(rule.attribute)
+        assert attribute is not None and attribute.max_length is not None
+        if rule.max_length is not None:
+            for length in range(rule.max_length + 1, attribute.max_length + 1):
+                self.guarded(selector, [-when, -self.length_var[rule.attribute, length]])
+        if rule.pattern is not None:
+            matches = self.new_var()  # fixed per request from the shopper's text
+            self.pattern_var[rule.index] = matches
+            self.guarded(selector, [-when, matches])
+
+
+def encode(catalog: Catalog) -> Encoding:
+    encoding = Encoding(catalog)
+    encoding.true = encoding.new_var()
+    encoding.clauses.append([encoding.true])
+    for attribute in catalog.attributes:
+        encoding.declare(attribute)
+    for attribute in catalog.attributes:
+        encoding.limits(attribute)
+    for rule in catalog.rules:
+        encoding.rule(rule)
+    return encoding
+
+
+def expression_attributes(expr: Expr) -> set[str]:
+    return {node.attr for node in walk(expr) if not isinstance(node, Const | Or | And | Not)}

@@ -1,0 +1,525 @@
+"""The compiled engine of one catalog version: availability, reasons, repair, completion.
+
+One incremental SAT solver holds the catalog's clauses for the life of the engine;
+every question is asked with assumptions (rule and limit selectors plus the shopper's
+choices), so nothing is rebuilt between interactions. Assumption cores name the rules,
+limits and choices behind a "no", and are shrunk to a minimal set by deletion.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from pysat.examples.rc2 import RC2
+from pysat.formula import WCNF
+from pysat.solvers import Solver
+
+from .choices import Choices, parse_choices, parse_value, to_json, violations
+from .encode import Encoding, encode
+from .errors import CatalogError, ChoiceError
+from .expr import Value
+from .loader import number_to_json
+from .model import Attribute, Catalog, Rule
+from .pricing import price_json
+from .reasons import reason_json
+
+SOLVER_NAME = "cadical195"
+# Each availability round adds one retired clause; start afresh after this many.
+MAX_RETIRED = 20000
+
+GroupKey = tuple[str, str]  # ("rule", "3") / ("limit", attr) / ("choice", attr)
+CandidateKey = str | Decimal | int
+
+
+class Engine:
+    """Answers configuration questions for one immutable catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.encoding: Encoding = encode(catalog)
+        self._attributes = {attribute.id: attribute for attribute in catalog.attributes}
+        self._rules = {rule.index: rule for rule in catalog.rules}
+        enc = self.encoding
+        self._selector_groups: list[tuple[GroupKey, list[int]]] = [
+            (("limit", name), [lit]) for name, lit in enc.limit_selector.items()
+        ] + [(("rule", str(index)), [lit]) for index, lit in enc.rule_selector.items()]
+        self._selectors = [lits[0] for _, lits in self._selector_groups]
+        self._candidates: dict[str, list[tuple[CandidateKey, int]]] = {}
+        for attribute in catalog.attributes:
+            lits = enc.attribute_lits(attribute)
+            if attribute.kind in ("single", "multi"):
+                keys: list[CandidateKey] = [o.id for o in attribute.options]
+            elif attribute.kind == "number":
+                keys = list(attribute.number_values())
+            else:
+                keys = list(range(len(lits)))
+            self._candidates[attribute.id] = list(zip(keys, lits, strict=True))
+        self._lock = threading.RLock()
+        self._solver: Solver | None = None
+        self._start_solver()
+        if not self._solve([]):
+            raise CatalogError(
+                [f"{catalog.slug}: the rules leave no valid configuration at all"]
+                + self._conflict_lines({}, fixed=[])
+            )
+
+    # -- solver plumbing ---------------------------------------------------------
+
+    def _start_solver(self) -> None:
+        if self._solver is not None:
+            self._solver.delete()
+        self._solver = Solver(name=SOLVER_NAME, bootstrap_with=self.encoding.clauses)
+        self._top = self.encoding.top
+        self._retired = 0
+
+    def _solve(self, assumptions: list[int]) -> bool:
+        assert self._solver is not None
+        return bool(self._solver.solve(assumptions=self._selectors + assumptions))
+
+    def _model(self) -> list[int]:
+        assert self._solver is not None
+        return self._solver.get_model() or []
+
+    def _core(self) -> set[int]:
+        assert self._solver is not None
+        return set(self._solver.get_core() or [])
+
+    def _solve_some(self, assumptions: list[int], some_of: list[int]) -> bool:
+        """Solve with the extra condition that at least one of ``some_of`` holds."""
+        assert self._solver is not None
+        self._top += 1
+        activation = self._top
+        self._solver.add_clause([-activation, *some_of])
+        found = self._solve([*assumptions, activation])
+        model = self._model() if found else []
+        self._solver.add_clause([-activation])
+        self._retired += 1
+        self._last_model = model
+        return found
+
+    # -- choices -------------------------------------------------------------------
+
+    def parse(self, raw: object) -> Choices:
+        return parse_choices(self.catalog, raw)
+
+    def canonical(self, raw: object) -> dict[str, Any]:
+        return to_json(self.parse(raw))
+
+    def _choice_lits(self, attribute: Attribute, value: Value) -> list[int]:
+        enc = self.encoding
+        if attribute.kind == "single":
+            assert isinstance(value, str)
+            return [enc.option_var[attribute.id, value]]
+        if attribute.kind == "multi":
+            assert isinstance(value, frozenset)
+            return sorted(enc.option_var[attribute.id, option] for option in value)
+        if attribute.kind == "number":
+            assert isinstance(value, Decimal)
+            return [enc.value_var[attribute.id, value]]
+        assert isinstance(value, str)
+        lits = [enc.length_var[attribute.id, len(value)]]
+        for index, var in enc.pattern_var.items():
+            rule = self._rules[index]
+            if rule.attribute == attribute.id:
+                assert rule.pattern is not None
+                lits.append(var if re.search(rule.pattern, value) else -var)
+        return lits
+
+    def _groups(self, choices: Choices) -> dict[str, list[int]]:
+        return {
+            name: self._choice_lits(self._attributes[name], value)
+            for name, value in choices.items()
+        }
+
+    # -- availability ------------------------------------------------------------------
+
+    def _satisfies(self, model: list[int], lits: Iterable[int]) -> bool:
+        return all((model[abs(lit) - 1] > 0) == (lit > 0) for lit in lits)
+
+    def _mark(self, model: list[int], names: Iterable[str], available: dict[str, set[CandidateKey]]) -> None:
+        for name in names:
+            seen = available[name]
+            for key, var in self._candidates[name]:
+                if model[var - 1] > 0:
+                    seen.add(key)
+
+    def _availability(
+        self, groups: dict[str, list[int]], full_model: list[int] | None, naive: bool = False
+    ) -> dict[str, set[CandidateKey]]:
+        """For each attribute, the options (values, lengths) some valid configuration allows."""
+        available: dict[str, set[CandidateKey]] = {name: set() for name in self._attributes}
+        full = [lit for lits in groups.values() for lit in lits]
+        if full_model is not None:
+            self._mark(full_model, self._attributes, available)
+        for attribute in self.catalog.attributes:
+            own = groups.get(attribute.id)
+            if own is None or attribute.kind == "multi":
+                if full_model is None:
+                    continue  # the same inconsistent context: nothing is available
+                context = full
+            else:
+                context = [lit for name, lits in groups.items() if name != attribute.id for lit in lits]
+            if naive:
+                self._fill_naive(attribute, context, full, available)
+            else:
+                self._fill(attribute, context, full, available)
+        if self._retired > MAX_RETIRED:
+            self._start_solver()
+        return available
+
+    def _fill(
+        self,
+        attribute: Attribute,
+        context: list[int],
+        full: list[int],
+        available: dict[str, set[CandidateKey]],
+    ) -> None:
+        seen = available[attribute.id]
+        while True:
+            if attribute.kind == "text":
+                longest = max((int(k) for k in seen), default=-1)
+                missing = [var for key, var in self._candidates[attribute.id] if int(key) > longest]
+            else:
+                missing = [var for key, var in self._candidates[attribute.id] if key not in seen]
+            if not missing or not self._solve_some(context, missing):
+                return
+            model = self._last_model
+            if len(context) != len(full) and self._satisfies(model, full):
+                self._mark(model, self._attributes, available)
+            else:
+                self._mark(model, [attribute.id], available)
+            if attribute.kind == "text":
+                # every shorter text is allowed too once some length is: fill downwards
+                seen.update(range(max(int(k) for k in seen) + 1))
+
+    def _fill_naive(
+        self,
+        attribute: Attribute,
+        context: list[int],
+        full: list[int],
+        available: dict[str, set[CandidateKey]],
+    ) -> None:
+        """Baseline for benchmarks: one solver call per candidate not yet seen in a model."""
+        for key, var in self._candidates[attribute.id]:
+            if key in available[attribute.id]:
+                continue
+            if self._solve([*context, var]):
+                model = self._model()
+                names = self._attributes if self._satisfies(model, full) else [attribute.id]
+                self._mark(model, names, available)
+
+    # -- reasons and conflicts ---------------------------------------------------------
+
+    def _minimal_core(
+        self, keyed: list[tuple[GroupKey, list[int]]], fixed: list[int]
+    ) -> list[GroupKey] | None:
+        """A minimal set of groups that with ``fixed`` is unsatisfiable, or None if satisfiable.
+
+        Selectors are assumed group by group here (not all at once) so that rules
+        and limits take part in the core like choices.
+        """
+        assert self._solver is not None
+        lits_of = dict(keyed)
+
+        def solve(keys: list[GroupKey]) -> bool:
+            assumptions = fixed + [lit for key in keys for lit in lits_of[key]]
+            return bool(self._solver.solve(assumptions=assumptions))  # type: ignore[union-attr]
+
+        def in_core(keys: list[GroupKey]) -> list[GroupKey]:
+            core = self._core()
+            return [key for key in keys if any(lit in core for lit in lits_of[key])]
+
+        keys = [key for key, _ in keyed]
+        if solve(keys):
+            return None
+        keys = in_core(keys)
+        position = 0
+        while position < len(keys):
+            trial = keys[:position] + keys[position + 1 :]
+            if solve(trial):
+                position += 1
+            else:
+                keys = in_core(trial)
+        return keys
+
+    def _keyed(self, groups: Mapping[str, list[int]], skip: str | None = None) -> list[tuple[GroupKey, list[int]]]:
+        """Limits first, then choices, then rules: deletion drops early ones first."""
+        limits = [g for g in self._selector_groups if g[0][0] == "limit"]
+        rules = [g for g in self._selector_groups if g[0][0] == "rule"]
+        choices = [(("choice", name), lits) for name, lits in groups.items() if name != skip]
+        return limits + choices + rules
+
+    def _reason_from_keys(self, keys: list[GroupKey], choices: Choices) -> dict[str, object]:
+        rules: list[Rule] = sorted(
+            (self._rules[int(v)] for kind, v in keys if kind == "rule"), key=lambda r: r.index
+        )
+        order = [a.id for a in self.catalog.attributes]
+        picked = sorted((v for kind, v in keys if kind == "choice"), key=order.index)
+        limits = sorted((v for kind, v in keys if kind == "limit"), key=order.index)
+        return reason_json(self.catalog, rules, picked, limits, choices)
+
+    def _reason(
+        self, attribute: Attribute, target: int, groups: dict[str, list[int]], choices: Choices
+    ) -> dict[str, object] | None:
+        skip = None if attribute.kind == "multi" else attribute.id
+        keys = self._minimal_core(self._keyed(groups, skip), [target])
+        return None if keys is None else self._reason_from_keys(keys, choices)
+
+    def _conflict_lines(self, groups: dict[str, list[int]], fixed: list[int]) -> list[str]:
+        keys = self._minimal_core(self._keyed(groups), fixed) or []
+        return [
+            f"{self.catalog.slug}: {'rule ' + self._rules[int(v)].name if kind == 'rule' else kind + ' ' + v}"
+            for kind, v in keys
+        ]
+
+    # -- repair and completion -----------------------------------------------------------
+
+    def _hard_wcnf(self) -> WCNF:
+        wcnf = WCNF()
+        wcnf.extend(self.encoding.clauses)
+        for selector in self._selectors:
+            wcnf.append([selector])
+        return wcnf
+
+    def _repair(self, choices: Choices, groups: dict[str, list[int]], changed: str | None) -> dict[str, Any]:
+        """Fewest attributes whose choices must change, by MaxSAT over "keep" indicators."""
+        for keep_changed in (True, False):
+            wcnf = self._hard_wcnf()
+            top = self._top
+            keepers: dict[str, int] = {}
+            for name, lits in groups.items():
+                if keep_changed and name == changed:
+                    wcnf.extend([lit] for lit in lits)
+                    continue
+                top += 1
+                keepers[name] = top
+                wcnf.extend([-top, lit] for lit in lits)
+                wcnf.append([top], weight=1)
+            with RC2(wcnf, solver=SOLVER_NAME) as rc2:
+                model = rc2.compute()
+            if model is not None:
+                break
+        assert model is not None  # the catalog itself has a valid configuration
+        truth = set(lit for lit in model if lit > 0)
+        change = [name for name, var in keepers.items() if var not in truth]
+        repaired = {name: value for name, value in choices.items() if name not in change}
+        decoded = self._decode(model)
+        for name in change:
+            value = decoded.get(name)
+            if isinstance(value, frozenset):
+                value = value & choices[name] or None  # type: ignore[operator]
+            elif self._attributes[name].kind == "text":
+                value = None
+            if value is not None:
+                repaired[name] = value
+        order = [a.id for a in self.catalog.attributes]
+        return {"change": sorted(change, key=order.index), "choices": to_json(repaired)}
+
+    def _decode(self, model: list[int]) -> Choices:
+        truth = set(lit for lit in model if lit > 0)
+        choices: Choices = {}
+        for attribute in self.catalog.attributes:
+            chosen = [key for key, var in self._candidates[attribute.id] if var in truth]
+            if attribute.kind == "multi":
+                if chosen:
+                    choices[attribute.id] = frozenset(str(key) for key in chosen)
+            elif attribute.kind in ("single", "number") and chosen:
+                choices[attribute.id] = chosen[0]  # type: ignore[assignment]
+        return choices
+
+    def _cheapest(self, groups: dict[str, list[int]]) -> list[int] | None:
+        wcnf = self._hard_wcnf()
+        for lits in groups.values():
+            wcnf.extend([lit] for lit in lits)
+        # price first; among equal prices, fewer extra options (scaled so one cent outweighs all)
+        scale = len(self.encoding.option_var) + 1
+        terms = [(cost * scale, lit) for cost, lit in self._price_terms()]
+        terms += [(1, var) for var in self.encoding.option_var.values()]
+        terms += [(1, var) for var in self.encoding.value_var.values()]
+        for cost, lit in terms:
+            if cost > 0:
+                wcnf.append([-lit], weight=cost)
+            elif cost < 0:
+                wcnf.append([lit], weight=-cost)
+        with RC2(wcnf, solver=SOLVER_NAME) as rc2:
+            return rc2.compute()
+
+    def _price_terms(self) -> list[tuple[int, int]]:
+        enc = self.encoding
+        terms = [
+            (option.price, enc.option_var[attribute.id, option.id])
+            for attribute in self.catalog.attributes
+            for option in attribute.options
+        ]
+        terms += [
+            (rule.add, enc.lit(rule.when))
+            for rule in self.catalog.rules
+            if rule.kind == "price" and rule.when is not None
+        ]
+        return terms
+
+    # -- public questions ----------------------------------------------------------------
+
+    def configure(self, raw: object, *, explain: bool = True, changed: str | None = None) -> dict[str, Any]:
+        """The configure answer of the HTTP contract (without product, version, preview)."""
+        choices = self.parse(raw)
+        if changed is not None and changed not in choices:
+            changed = None
+        with self._lock:
+            groups = self._groups(choices)
+            full = [lit for lits in groups.values() for lit in lits]
+            consistent = self._solve(full)
+            full_model = self._model() if consistent else None
+            available = self._availability(groups, full_model)
+            attributes = {
+                attribute.id: self._attribute_json(attribute, available[attribute.id], groups, choices, explain)
+                for attribute in self.catalog.attributes
+            }
+            conflict = repair = None
+            if not consistent:
+                keys = self._minimal_core(self._keyed(groups), []) or []
+                conflict = self._reason_from_keys(keys, choices)
+                repair = self._repair(choices, groups, changed)
+        return {
+            "consistent": consistent,
+            "complete": consistent and not violations(self.catalog, choices),
+            "attributes": attributes,
+            "conflict": conflict,
+            "repair": repair,
+            "price": price_json(self.catalog, choices),
+        }
+
+    def availability(self, raw: object, naive: bool = False) -> dict[str, set[CandidateKey]]:
+        """Available keys per attribute (for benchmarks and lint)."""
+        choices = self.parse(raw)
+        with self._lock:
+            groups = self._groups(choices)
+            consistent = self._solve([lit for lits in groups.values() for lit in lits])
+            return self._availability(groups, self._model() if consistent else None, naive=naive)
+
+    def _attribute_json(
+        self,
+        attribute: Attribute,
+        available: set[CandidateKey],
+        groups: dict[str, list[int]],
+        choices: Choices,
+        explain: bool,
+    ) -> dict[str, Any]:
+        if attribute.kind == "number":
+            values = sorted(v for v in available if isinstance(v, Decimal))
+            return {"kind": "number", "allowed": [number_to_json(v) for v in values]}
+        if attribute.kind == "text":
+            return self._text_json(attribute, available, groups)
+        options: dict[str, Any] = {}
+        for key, var in self._candidates[attribute.id]:
+            if key in available:
+                options[str(key)] = {"available": True}
+                continue
+            entry: dict[str, Any] = {"available": False}
+            if explain:
+                reason = self._reason(attribute, var, groups, choices)
+                if reason is not None:
+                    entry["reason"] = reason
+            options[str(key)] = entry
+        return {"kind": attribute.kind, "options": options}
+
+    def _text_json(
+        self, attribute: Attribute, available: set[CandidateKey], groups: dict[str, list[int]]
+    ) -> dict[str, Any]:
+        context = [lit for name, lits in groups.items() if name != attribute.id for lit in lits]
+        patterns = [attribute.pattern] if attribute.pattern else []
+        for index, var in self.encoding.pattern_var.items():
+            rule = self._rules[index]
+            if rule.attribute != attribute.id or rule.pattern is None:
+                continue
+            when = self.encoding.lit(rule.when) if rule.when is not None else self.encoding.true
+            if not self._solve([*context, -when]):
+                patterns.append(rule.pattern)
+        pattern = patterns[0] if len(patterns) == 1 else "".join(f"(?={p})" for p in patterns) or None
+        lengths = [int(k) for k in available]
+        return {
+            "kind": "text",
+            "max_length": max(lengths, default=0),
+            "pattern": pattern,
+            "required": attribute.required,
+        }
+
+    def explain(
+        self, raw: object, attribute: str, option: str | None = None, value: object = None
+    ) -> dict[str, Any]:
+        """Availability of one option (or number value) with its reason when unavailable."""
+        choices = self.parse(raw)
+        target_attribute = self._attributes.get(attribute)
+        if target_attribute is None or target_attribute.kind == "text":
+            raise ChoiceError(422, "unknown_attribute", f"no option attribute {attribute!r}", "attribute")
+        if target_attribute.kind == "number":
+            number = parse_value(target_attribute, value)
+            if number is None:
+                raise ChoiceError(400, "invalid_type", "value must be a number", "value")
+            target = self.encoding.value_var[attribute, number]  # type: ignore[index]
+        else:
+            if not isinstance(option, str):
+                raise ChoiceError(400, "invalid_type", "option must be an option id", "option")
+            if target_attribute.option(option) is None:
+                raise ChoiceError(422, "unknown_option", f"no option {option!r} of {attribute!r}", "option")
+            target = self.encoding.option_var[attribute, option]
+        with self._lock:
+            groups = self._groups(choices)
+            reason = self._reason(target_attribute, target, groups, choices)
+        if reason is None:
+            return {"available": True}
+        return {"available": False, "reason": reason}
+
+    def complete(self, raw: object, strategy: str = "cheapest", seed: int | None = None) -> dict[str, Any]:
+        """A valid complete configuration extending the choices (repaired first if needed)."""
+        choices = self.parse(raw)
+        with self._lock:
+            groups = self._groups(choices)
+            if not self._solve([lit for lits in groups.values() for lit in lits]):
+                choices = self.parse(self._repair(choices, groups, None)["choices"])
+                groups = self._groups(choices)
+            if strategy == "cheapest":
+                model = self._cheapest(groups)
+            elif strategy == "random":
+                model = self._random_model(groups, random.Random(seed))
+            else:
+                raise ValueError(f"unknown completion strategy {strategy!r}")
+        assert model is not None
+        completed = self._decode(model)
+        completed.update({k: v for k, v in choices.items() if self._attributes[k].kind == "text"})
+        return to_json(completed)
+
+    def _random_model(self, groups: dict[str, list[int]], rng: random.Random) -> list[int] | None:
+        """Pick attributes in random order and a random still-available option for each."""
+        fixed = [lit for lits in groups.values() for lit in lits]
+        names = [a.id for a in self.catalog.attributes if a.id not in groups and a.kind != "text"]
+        rng.shuffle(names)
+        for name in names:
+            candidates = [var for _, var in self._candidates[name]]
+            rng.shuffle(candidates)
+            attribute = self._attributes[name]
+            if attribute.kind == "multi":
+                for var in candidates[: rng.randint(0, len(candidates))]:
+                    if self._solve([*fixed, var]):
+                        fixed.append(var)
+                continue
+            for var in candidates:
+                if self._solve([*fixed, var]):
+                    fixed.append(var)
+                    break
+        self._solve(fixed)
+        return self._model()
+
+    def default_choices(self) -> dict[str, Any]:
+        """The configuration the catalog's defaults give."""
+        defaults: dict[str, Any] = {}
+        for attribute in self.catalog.attributes:
+            if attribute.default is not None:
+                value = attribute.default
+                defaults[attribute.id] = number_to_json(value) if isinstance(value, Decimal) else value
+        return defaults
