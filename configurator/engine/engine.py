@@ -82,8 +82,10 @@ class Engine:
         return bool(self._solver.solve(assumptions=self._selectors + assumptions))
 
     def _model(self) -> list[int]:
+        """The last model, indexed by variable - 1 (variables in no clause read false)."""
         assert self._solver is not None
-        return self._solver.get_model() or []
+        model = self._solver.get_model() or []
+        return model + [-var for var in range(len(model) + 1, self._top + 1)]
 
     def _core(self) -> set[int]:
         assert self._solver is not None
@@ -483,6 +485,14 @@ class Engine:
             if not self._solve([lit for lits in groups.values() for lit in lits]):
                 choices = self.parse(self._repair(choices, groups, None)["choices"])
                 groups = self._groups(choices)
+            # a completion cannot invent a shopper's text: unchosen texts stay empty where allowed
+            blank = {
+                a.id: [self.encoding.length_var[a.id, 0]]
+                for a in self.catalog.attributes
+                if a.kind == "text" and a.id not in groups
+            }
+            if self._solve([lit for lits in (groups | blank).values() for lit in lits]):
+                groups = groups | blank
             if strategy == "cheapest":
                 model = self._cheapest(groups)
             elif strategy == "random":
