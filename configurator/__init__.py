@@ -1,0 +1,52 @@
+"""Atelier: a storefront for made-to-order products."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import settings_from_env
+from .errors import register_error_handlers
+from .extensions import db, migrate
+from .transactions import register_transaction_hooks
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` overrides what the environment says (tests use it)."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    given = dict(config or {})
+    instance_path = Path(str(given.get("INSTANCE_PATH", app.instance_path)))
+    instance_path.mkdir(parents=True, exist_ok=True)
+    app.instance_path = str(instance_path)
+    app.config.from_mapping(settings_from_env(instance_path, given))
+    app.config["CATALOG_DIR"] = app.config["CATALOG_DIR"] or str(PROJECT_ROOT / "catalog")
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    register_error_handlers(app)
+    register_transaction_hooks(app)
+    _register_features(app)
+    return app
+
+
+def _register_features(app: Flask) -> None:
+    # Imported here so that importing the package stays cheap and free of cycles.
+    from .api import api_blueprint
+    from .designs import models as _design_models  # noqa: F401  (tables for migrations)
+    from .products.cli import catalog_cli, seed_command
+    from .products.engines import init_engine_cache
+
+    init_engine_cache(app)
+    app.register_blueprint(api_blueprint)
+    app.cli.add_command(catalog_cli)
+    app.cli.add_command(seed_command)

@@ -1,0 +1,101 @@
+"""API views: read the request, call a service or the engine, answer JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+
+from ..designs.services import get_design, save_design
+from ..engine import ChoiceError
+from ..errors import ApiError, error_response
+from ..products.engines import engine_for
+from ..products.models import CatalogVersion
+from ..products.services import current_version, current_versions
+from ..shoppers import shopper_token
+from . import api_blueprint
+from .bodies import (
+    choices_object,
+    json_object,
+    optional_bool,
+    optional_number,
+    optional_string,
+    required_string,
+)
+from .openapi import openapi_document
+from .serializers import design_json, product_detail, product_summary
+
+TITLE_MAX_LENGTH = 200
+
+
+@api_blueprint.errorhandler(ChoiceError)
+def choice_error(error: ChoiceError) -> Response:
+    return error_response(error.status, error.code, error.message, error.field)
+
+
+def _published(slug: str, field: str | None = None) -> CatalogVersion:
+    version = current_version(slug)
+    if version is None:
+        raise ApiError(404, "unknown_product", f"There is no product {slug!r}.", field)
+    return version
+
+
+@api_blueprint.get("/products")
+def list_products() -> dict[str, Any]:
+    return {"products": [product_summary(version) for version in current_versions()]}
+
+
+@api_blueprint.get("/products/<slug>")
+def show_product(slug: str) -> dict[str, Any]:
+    version = _published(slug)
+    return product_detail(version, engine_for(version).catalog)
+
+
+@api_blueprint.post("/products/<slug>/configure")
+def configure(slug: str) -> dict[str, Any]:
+    version = _published(slug)
+    body = json_object()
+    choices = choices_object(body)
+    explain = optional_bool(body, "explain", default=True)
+    changed = optional_string(body, "changed")
+    answer = engine_for(version).configure(choices, explain=explain, changed=changed)
+    # Preview URLs arrive with the preview feature.
+    return {"product": slug, "version": version.version, **answer, "preview": None}
+
+
+@api_blueprint.post("/products/<slug>/explain")
+def explain(slug: str) -> dict[str, Any]:
+    version = _published(slug)
+    body = json_object()
+    choices = choices_object(body)
+    attribute = required_string(body, "attribute")
+    option = optional_string(body, "option")
+    value = optional_number(body, "value")
+    return engine_for(version).explain(choices, attribute, option=option, value=value)
+
+
+@api_blueprint.post("/designs")
+def create_design() -> tuple[Response, int, dict[str, str]]:
+    body = json_object()
+    slug = required_string(body, "product")
+    version = _published(slug, field="product")
+    title = optional_string(body, "title")
+    if title is not None and len(title) > TITLE_MAX_LENGTH:
+        raise ApiError(
+            422, "too_long", f"title is longer than {TITLE_MAX_LENGTH} characters.", "title"
+        )
+    design = save_design(version, choices_object(body), owner_token=shopper_token(), title=title)
+    return jsonify(design_json(design)), 201, {"Location": f"/api/designs/{design.id}"}
+
+
+@api_blueprint.get("/designs/<design_id>")
+def show_design(design_id: str) -> dict[str, Any]:
+    design = get_design(design_id)
+    if design is None:
+        raise ApiError(404, "unknown_design", f"There is no design {design_id!r}.")
+    return design_json(design)
+
+
+@api_blueprint.get("/openapi.json")
+def openapi() -> dict[str, Any]:
+    return openapi_document()

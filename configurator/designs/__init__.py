@@ -1,0 +1,1 @@
+"""Saved designs: a shopper's configuration pinned to a catalog version."""

@@ -1,0 +1,1 @@
+"""Stored products and their published catalog versions."""
