@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -74,8 +74,16 @@ class Engine:
         if self._solver is not None:
             self._solver.delete()
         self._solver = Solver(name=SOLVER_NAME, bootstrap_with=self.encoding.clauses)
-        self._top = self.encoding.top
         self._retired = 0
+
+    def define(self, make: Callable[[], int]) -> int:
+        """A literal built by the encoding after start-up, its new clauses passed to the solver."""
+        assert self._solver is not None
+        start = len(self.encoding.clauses)
+        lit = make()
+        for clause in self.encoding.clauses[start:]:
+            self._solver.add_clause(clause)
+        return lit
 
     def _solve(self, assumptions: list[int]) -> bool:
         assert self._solver is not None
@@ -85,7 +93,7 @@ class Engine:
         """The last model, indexed by variable - 1 (variables in no clause read false)."""
         assert self._solver is not None
         model = self._solver.get_model() or []
-        return model + [-var for var in range(len(model) + 1, self._top + 1)]
+        return model + [-var for var in range(len(model) + 1, self.encoding.top + 1)]
 
     def _core(self) -> set[int]:
         assert self._solver is not None
@@ -94,8 +102,7 @@ class Engine:
     def _solve_some(self, assumptions: list[int], some_of: list[int]) -> bool:
         """Solve with the extra condition that at least one of ``some_of`` holds."""
         assert self._solver is not None
-        self._top += 1
-        activation = self._top
+        activation = self.encoding.new_var()
         self._solver.add_clause([-activation, *some_of])
         found = self._solve([*assumptions, activation])
         model = self._model() if found else []
@@ -292,7 +299,7 @@ class Engine:
         """Fewest attributes whose choices must change, by MaxSAT over "keep" indicators."""
         for keep_changed in (True, False):
             wcnf = self._hard_wcnf()
-            top = self._top
+            top = self.encoding.top
             keepers: dict[str, int] = {}
             for name, lits in groups.items():
                 if keep_changed and name == changed:

@@ -69,10 +69,10 @@ def analyse(engine: Engine, report: LintReport) -> None:
         if isinstance(attribute.default, str) and attribute.default not in available[attribute.id]:
             report.warnings.append(f"attribute {attribute.id}: default {attribute.default} is unavailable")
     for rule in catalog.rules:
-        if rule.when is not None and not engine._solve([enc.lit(rule.when)]):
+        if rule.when is not None and not engine._solve([engine.define(lambda r=rule: enc.lit(r.when))]):
             report.warnings.append(f"rule {rule.name}: never fires (its 'when' never holds)")
-        violated = _violation_lit(engine, rule.index)
-        if violated is not None:
+        violated = engine.define(lambda r=rule: _violation_lit(engine, r.index))
+        if violated:
             others = [s for s in engine._selectors if s != enc.rule_selector[rule.index]]
             assert engine._solver is not None
             if not engine._solver.solve(assumptions=[*others, violated]):
@@ -80,7 +80,7 @@ def analyse(engine: Engine, report: LintReport) -> None:
     report.notes.append(f"valid configurations: {count_configurations(engine)}")
 
 
-def _violation_lit(engine: Engine, index: int) -> int | None:
+def _violation_lit(engine: Engine, index: int) -> int:
     """A literal true exactly when the rule is broken (for the kinds that have one)."""
     enc = engine.encoding
     rule = next(r for r in engine.catalog.rules if r.index == index)
@@ -89,7 +89,7 @@ def _violation_lit(engine: Engine, index: int) -> int | None:
     if rule.kind in ("requires", "excludes") and rule.when is not None and rule.then is not None:
         then = enc.lit(rule.then)
         return enc.and_lit([enc.lit(rule.when), -then if rule.kind == "requires" else then])
-    return None
+    return 0
 
 
 def _domain_size(attribute: Attribute) -> int:
