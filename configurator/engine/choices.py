@@ -58,7 +58,9 @@ def parse_value(attribute: Attribute, raw: object) -> Value:
         if len(raw) > attribute.max_length:
             raise _invalid(attribute, "too_long", f"at most {attribute.max_length} characters")
         if raw and attribute.pattern and not re.search(attribute.pattern, raw):
-            raise _invalid(attribute, "pattern_mismatch", "contains characters that are not allowed")
+            raise _invalid(
+                attribute, "pattern_mismatch", "contains characters that are not allowed"
+            )
         return raw or None
     if raw is None:
         return None

@@ -14,12 +14,13 @@ def compile_catalog(catalog: Catalog) -> Engine:
     try:
         answer = engine.configure(defaults, explain=False)
     except ChoiceError as error:
-        raise CatalogError([f"{catalog.slug}: default of {error.field[8:]}: {error.message}"]) from None
+        raise CatalogError(
+            [f"{catalog.slug}: default of {error.field[8:]}: {error.message}"]
+        ) from None
     conflict = answer["conflict"]
     if conflict is not None:
         names = ", ".join(conflict["choices"]) or "the defaults"
         rules = ", ".join(conflict["rules"]) or "the attribute limits"
-        raise CatalogError(
-            [f"{catalog.slug}: the defaults of {names} break rule(s) {rules}: {conflict['message']}"]
-        )
+        message = f"the defaults of {names} break rule(s) {rules}: {conflict['message']}"
+        raise CatalogError([f"{catalog.slug}: {message}"])
     return engine

@@ -82,9 +82,7 @@ class Encoding:
     def exactly_one(self, lits: list[int]) -> None:
         if len(lits) <= 8:
             self.clauses.append(list(lits))
-            self.clauses.extend(
-                [-a, -b] for i, a in enumerate(lits) for b in lits[i + 1 :]
-            )
+            self.clauses.extend([-a, -b] for i, a in enumerate(lits) for b in lits[i + 1 :])
             return
         cnf = CardEnc.equals(lits=lits, bound=1, top_id=self.top, encoding=EncType.ladder)
         self.top = max(self.top, cnf.nv)
@@ -126,7 +124,13 @@ class Encoding:
         ge: list[int] = []
         previous = -self.true
         for i, option in enumerate(options):
-            carry = option if below is None else self.and_lit([below[i - 1], option]) if i else -self.true
+            carry = (
+                option
+                if below is None
+                else self.and_lit([below[i - 1], option])
+                if i
+                else -self.true
+            )
             previous = self.or_lit([previous, carry])
             ge.append(previous)
         self._prefix_counts[name, k] = ge
@@ -230,7 +234,9 @@ class Encoding:
         elif rule.kind in ("requires", "excludes"):
             assert rule.when is not None and rule.then is not None
             then = self.lit(rule.then)
-            self.guarded(selector, [-self.lit(rule.when), then if rule.kind == "requires" else -then])
+            self.guarded(
+                selector, [-self.lit(rule.when), then if rule.kind == "requires" else -then]
+            )
         elif rule.kind == "price":
             assert rule.when is not None
             self.lit(rule.when)  # defined now so that pricing objectives can use it
@@ -255,7 +261,11 @@ class Encoding:
             attribute = self.catalog.attribute(name)
             assert attribute is not None
             for option in attribute.options:
-                support = [r for r, row in zip(rows, rule.allowed, strict=True) if row[position] == option.id]
+                support = [
+                    r
+                    for r, row in zip(rows, rule.allowed, strict=True)
+                    if row[position] == option.id
+                ]
                 self.guarded(selector, [-self.option_var[name, option.id], *others, *support])
 
     def text_rule(self, rule: Rule, selector: int) -> None:

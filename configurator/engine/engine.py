@@ -89,6 +89,21 @@ class Engine:
         assert self._solver is not None
         return bool(self._solver.solve(assumptions=self._selectors + assumptions))
 
+    @property
+    def selectors(self) -> list[int]:
+        """The rule and limit selectors; assuming them all true switches every rule on."""
+        return list(self._selectors)
+
+    def satisfiable(self, assumptions: list[int], without_rule: int | None = None) -> bool:
+        """Whether the catalog (less one rule, if given) allows the assumptions."""
+        with self._lock:
+            if without_rule is None:
+                return self._solve(assumptions)
+            dropped = self.encoding.rule_selector[without_rule]
+            selectors = [s for s in self._selectors if s != dropped]
+            assert self._solver is not None
+            return bool(self._solver.solve(assumptions=selectors + assumptions))
+
     def _model(self) -> list[int]:
         """The last model, indexed by variable - 1 (variables in no clause read false)."""
         assert self._solver is not None
@@ -150,7 +165,9 @@ class Engine:
     def _satisfies(self, model: list[int], lits: Iterable[int]) -> bool:
         return all((model[abs(lit) - 1] > 0) == (lit > 0) for lit in lits)
 
-    def _mark(self, model: list[int], names: Iterable[str], available: dict[str, set[CandidateKey]]) -> None:
+    def _mark(
+        self, model: list[int], names: Iterable[str], available: dict[str, set[CandidateKey]]
+    ) -> None:
         for name in names:
             seen = available[name]
             for key, var in self._candidates[name]:
@@ -172,7 +189,9 @@ class Engine:
                     continue  # the same inconsistent context: nothing is available
                 context = full
             else:
-                context = [lit for name, lits in groups.items() if name != attribute.id for lit in lits]
+                context = [
+                    lit for name, lits in groups.items() if name != attribute.id for lit in lits
+                ]
             if naive:
                 self._fill_naive(attribute, context, full, available)
             else:
@@ -256,7 +275,9 @@ class Engine:
                 keys = in_core(trial)
         return keys
 
-    def _keyed(self, groups: Mapping[str, list[int]], skip: str | None = None) -> list[tuple[GroupKey, list[int]]]:
+    def _keyed(
+        self, groups: Mapping[str, list[int]], skip: str | None = None
+    ) -> list[tuple[GroupKey, list[int]]]:
         """Limits first, then choices, then rules: deletion drops early ones first."""
         limits = [g for g in self._selector_groups if g[0][0] == "limit"]
         rules = [g for g in self._selector_groups if g[0][0] == "rule"]
@@ -281,10 +302,11 @@ class Engine:
 
     def _conflict_lines(self, groups: dict[str, list[int]], fixed: list[int]) -> list[str]:
         keys = self._minimal_core(self._keyed(groups), fixed) or []
-        return [
-            f"{self.catalog.slug}: {'rule ' + self._rules[int(v)].name if kind == 'rule' else kind + ' ' + v}"
+        names = [
+            f"rule {self._rules[int(v)].name}" if kind == "rule" else f"{kind} {v}"
             for kind, v in keys
         ]
+        return [f"{self.catalog.slug}: {name}" for name in names]
 
     # -- repair and completion -----------------------------------------------------------
 
@@ -295,7 +317,9 @@ class Engine:
             wcnf.append([selector])
         return wcnf
 
-    def _repair(self, choices: Choices, groups: dict[str, list[int]], changed: str | None) -> dict[str, Any]:
+    def _repair(
+        self, choices: Choices, groups: dict[str, list[int]], changed: str | None
+    ) -> dict[str, Any]:
         """Fewest attributes whose choices must change, by MaxSAT over "keep" indicators."""
         for keep_changed in (True, False):
             wcnf = self._hard_wcnf()
@@ -356,7 +380,8 @@ class Engine:
             elif cost < 0:
                 wcnf.append([lit], weight=-cost)
         with RC2(wcnf, solver=SOLVER_NAME) as rc2:
-            return rc2.compute()
+            model: list[int] | None = rc2.compute()
+        return model
 
     def _price_terms(self) -> list[tuple[int, int]]:
         enc = self.encoding
@@ -374,7 +399,9 @@ class Engine:
 
     # -- public questions ----------------------------------------------------------------
 
-    def configure(self, raw: object, *, explain: bool = True, changed: str | None = None) -> dict[str, Any]:
+    def configure(
+        self, raw: object, *, explain: bool = True, changed: str | None = None
+    ) -> dict[str, Any]:
         """The configure answer of the HTTP contract (without product, version, preview)."""
         choices = self.parse(raw)
         if changed is not None and changed not in choices:
@@ -386,7 +413,9 @@ class Engine:
             full_model = self._model() if consistent else None
             available = self._availability(groups, full_model)
             attributes = {
-                attribute.id: self._attribute_json(attribute, available[attribute.id], groups, choices, explain)
+                attribute.id: self._attribute_json(
+                    attribute, available[attribute.id], groups, choices, explain
+                )
                 for attribute in self.catalog.attributes
             }
             conflict = repair = None
@@ -442,14 +471,16 @@ class Engine:
     ) -> dict[str, Any]:
         context = [lit for name, lits in groups.items() if name != attribute.id for lit in lits]
         patterns = [attribute.pattern] if attribute.pattern else []
-        for index, var in self.encoding.pattern_var.items():
+        for index in self.encoding.pattern_var:
             rule = self._rules[index]
             if rule.attribute != attribute.id or rule.pattern is None:
                 continue
             when = self.encoding.lit(rule.when) if rule.when is not None else self.encoding.true
             if not self._solve([*context, -when]):
                 patterns.append(rule.pattern)
-        pattern = patterns[0] if len(patterns) == 1 else "".join(f"(?={p})" for p in patterns) or None
+        pattern = (
+            patterns[0] if len(patterns) == 1 else "".join(f"(?={p})" for p in patterns) or None
+        )
         lengths = [int(k) for k in available]
         return {
             "kind": "text",
@@ -465,7 +496,9 @@ class Engine:
         choices = self.parse(raw)
         target_attribute = self._attributes.get(attribute)
         if target_attribute is None or target_attribute.kind == "text":
-            raise ChoiceError(422, "unknown_attribute", f"no option attribute {attribute!r}", "attribute")
+            raise ChoiceError(
+                422, "unknown_attribute", f"no option attribute {attribute!r}", "attribute"
+            )
         if target_attribute.kind == "number":
             number = parse_value(target_attribute, value)
             if number is None:
@@ -475,7 +508,9 @@ class Engine:
             if not isinstance(option, str):
                 raise ChoiceError(400, "invalid_type", "option must be an option id", "option")
             if target_attribute.option(option) is None:
-                raise ChoiceError(422, "unknown_option", f"no option {option!r} of {attribute!r}", "option")
+                raise ChoiceError(
+                    422, "unknown_option", f"no option {option!r} of {attribute!r}", "option"
+                )
             target = self.encoding.option_var[attribute, option]
         with self._lock:
             groups = self._groups(choices)
@@ -484,7 +519,9 @@ class Engine:
             return {"available": True}
         return {"available": False, "reason": reason}
 
-    def complete(self, raw: object, strategy: str = "cheapest", seed: int | None = None) -> dict[str, Any]:
+    def complete(
+        self, raw: object, strategy: str = "cheapest", seed: int | None = None
+    ) -> dict[str, Any]:
         """A valid complete configuration extending the choices (repaired first if needed)."""
         choices = self.parse(raw)
         with self._lock:
@@ -538,5 +575,7 @@ class Engine:
         for attribute in self.catalog.attributes:
             if attribute.default is not None:
                 value = attribute.default
-                defaults[attribute.id] = number_to_json(value) if isinstance(value, Decimal) else value
+                defaults[attribute.id] = (
+                    number_to_json(value) if isinstance(value, Decimal) else value
+                )
         return defaults

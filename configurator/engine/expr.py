@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Union
 
 CMP_OPS = ("=", "!=", "<", "<=", ">", ">=")
 
@@ -87,7 +86,7 @@ class Measure:
     pos: int = 0
 
 
-Expr = Union[Const, Or, And, Not, Compare, In, Has, Measure]
+Expr = Const | Or | And | Not | Compare | In | Has | Measure
 
 
 def compare(left: Decimal | int, op: str, right: Decimal | int) -> bool:
@@ -258,6 +257,31 @@ def walk(expr: Expr) -> list[Expr]:
 Schema = Mapping[str, tuple[str, frozenset[str]]]
 
 
+def _check_atom(
+    node: Compare | In | Has | Measure, kind: str, options: frozenset[str]
+) -> list[str]:
+    """Problems of one atom whose attribute is known to be of ``kind``."""
+    if isinstance(node, Compare) and isinstance(node.operand, str):
+        expected, what, values = "single", f"'{node.op} {node.operand!r}'", [node.operand]
+    elif isinstance(node, Compare):
+        expected, what, values = "number", f"'{node.op} {node.operand}'", []
+    elif isinstance(node, In):
+        expected, what, values = "single", "'in'", list(node.values)
+    elif isinstance(node, Has):
+        expected, what, values = "multi", "'has'", [node.value]
+    else:
+        expected = "multi" if node.func == "count" else "text"
+        what, values = f"{node.func}()", []
+    if kind != expected:
+        return [f"{what} needs a {expected} attribute, {node.attr!r} is {kind}"]
+    problems = [
+        f"unknown option {value!r} of {node.attr!r}" for value in values if value not in options
+    ]
+    if isinstance(node, Compare) and values and node.op not in ("=", "!="):
+        problems.append(f"options compare only with = and !=, not {node.op}")
+    return problems
+
+
 def check(expr: Expr, schema: Schema) -> list[tuple[int, str]]:
     """Type-check an expression; returns ``(position, problem)`` pairs."""
     problems: list[tuple[int, str]] = []
@@ -268,41 +292,13 @@ def check(expr: Expr, schema: Schema) -> list[tuple[int, str]]:
         if known is None:
             problems.append((node.pos, f"unknown attribute {node.attr!r}"))
             continue
-        kind, options = known
-
-        def need(expected: str, what: str, node: Expr = node, kind: str = kind) -> bool:
-            if kind != expected:
-                problems.append((node.pos, f"{what} needs a {expected} attribute, {node.attr!r} is {kind}"))  # type: ignore[union-attr]
-                return False
-            return True
-
-        def known_option(value: str, node: Expr = node, options: frozenset[str] = options) -> None:
-            if value not in options:
-                problems.append((node.pos, f"unknown option {value!r} of {node.attr!r}"))  # type: ignore[union-attr]
-
-        if isinstance(node, Compare):
-            if isinstance(node.operand, str):
-                if need("single", f"'{node.op} {node.operand!r}'"):
-                    if node.op not in ("=", "!="):
-                        problems.append((node.pos, f"options compare only with = and !=, not {node.op}"))
-                    known_option(node.operand)
-            else:
-                need("number", f"'{node.op} {node.operand}'")
-        elif isinstance(node, In):
-            if need("single", "'in'"):
-                for value in node.values:
-                    known_option(value)
-        elif isinstance(node, Has):
-            if need("multi", "'has'"):
-                known_option(node.value)
-        elif isinstance(node, Measure):
-            need("multi" if node.func == "count" else "text", f"{node.func}()")
+        problems.extend((node.pos, problem) for problem in _check_atom(node, *known))
     return problems
 
 
 # A configuration: single -> option id or None, multi -> frozenset, text -> str,
 # number -> Decimal or None.
-Value = Union[str, frozenset[str], Decimal, None]
+Value = str | frozenset[str] | Decimal | None
 
 
 def evaluate(expr: Expr, config: Mapping[str, Value]) -> bool:

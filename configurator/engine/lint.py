@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from math import comb, prod
 from pathlib import Path
 
 from pysat.solvers import Solver
 
 from .compiler import compile_catalog
+from .encode import expression_attributes
 from .engine import SOLVER_NAME, Engine
 from .errors import CatalogError
 from .loader import load_catalog
-from .model import Attribute
+from .model import Attribute, Rule
 
 COUNT_LIMIT = 20000
 
@@ -61,29 +63,30 @@ def analyse(engine: Engine, report: LintReport) -> None:
             if option.id not in available[attribute.id]:
                 reason = engine.explain({}, attribute.id, option.id).get("reason", {})
                 rules = ", ".join(reason.get("rules", [])) or "limits"
+                where = f"attribute {attribute.id}: option {option.id}"
+                report.warnings.append(f"{where} can never be chosen (rules {rules})")
+            elif not engine.satisfiable([-var]):
                 report.warnings.append(
-                    f"attribute {attribute.id}: option {option.id} can never be chosen (rules {rules})"
+                    f"attribute {attribute.id}: option {option.id} is always forced"
                 )
-            elif not engine._solve([-var]):
-                report.warnings.append(f"attribute {attribute.id}: option {option.id} is always forced")
         if isinstance(attribute.default, str) and attribute.default not in available[attribute.id]:
-            report.warnings.append(f"attribute {attribute.id}: default {attribute.default} is unavailable")
+            report.warnings.append(
+                f"attribute {attribute.id}: default {attribute.default} is unavailable"
+            )
     for rule in catalog.rules:
-        if rule.when is not None and not engine._solve([engine.define(lambda r=rule: enc.lit(r.when))]):
-            report.warnings.append(f"rule {rule.name}: never fires (its 'when' never holds)")
-        violated = engine.define(lambda r=rule: _violation_lit(engine, r.index))
-        if violated:
-            others = [s for s in engine._selectors if s != enc.rule_selector[rule.index]]
-            assert engine._solver is not None
-            if not engine._solver.solve(assumptions=[*others, violated]):
-                report.warnings.append(f"rule {rule.name}: implied by the other rules")
+        if rule.when is not None:
+            when = engine.define(partial(enc.lit, rule.when))
+            if not engine.satisfiable([when]):
+                report.warnings.append(f"rule {rule.name}: never fires (its 'when' never holds)")
+        violated = engine.define(partial(_violation_lit, engine, rule))
+        if violated and not engine.satisfiable([violated], without_rule=rule.index):
+            report.warnings.append(f"rule {rule.name}: implied by the other rules")
     report.notes.append(f"valid configurations: {count_configurations(engine)}")
 
 
-def _violation_lit(engine: Engine, index: int) -> int:
-    """A literal true exactly when the rule is broken (for the kinds that have one)."""
+def _violation_lit(engine: Engine, rule: Rule) -> int:
+    """A literal true exactly when the rule is broken, or 0 for kinds without one."""
     enc = engine.encoding
-    rule = next(r for r in engine.catalog.rules if r.index == index)
     if rule.kind == "constraint" and rule.expr is not None:
         return -enc.lit(rule.expr)
     if rule.kind in ("requires", "excludes") and rule.when is not None and rule.then is not None:
@@ -105,20 +108,62 @@ def _domain_size(attribute: Attribute) -> int:
     return 1
 
 
-def count_configurations(engine: Engine, limit: int = COUNT_LIMIT) -> str:
-    """Exact count of valid configurations (texts aside) up to ``limit``, else bounds."""
+def _components(engine: Engine) -> list[tuple[list[Attribute], bool]]:
+    """Groups of attributes tied together by rules (counted independently), and whether
+    any rule constrains the group (limits are in the closed-form domain sizes)."""
+    parent = {attribute.id: attribute.id for attribute in engine.catalog.attributes}
+    constrained: set[str] = set()
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    for rule in engine.catalog.rules:
+        if rule.kind == "price":
+            continue
+        names = set(rule.attributes) | ({rule.attribute} if rule.attribute else set())
+        for expr in (rule.expr, rule.when, rule.then):
+            names |= expression_attributes(expr) if expr is not None else set()
+        constrained |= names
+        first, *others = sorted(names)
+        for name in others:
+            parent[root(name)] = root(first)
+    groups: dict[str, list[Attribute]] = {}
+    for attribute in engine.catalog.attributes:
+        groups.setdefault(root(attribute.id), []).append(attribute)
+    return [(group, any(a.id in constrained for a in group)) for group in groups.values()]
+
+
+def _enumerate(engine: Engine, attributes: list[Attribute], limit: int) -> int:
+    """Distinct valid assignments of these attributes, counted up to ``limit``."""
     enc = engine.encoding
-    primary = [var for name in enc.catalog.attributes if name.kind != "text"
-               for var in enc.attribute_lits(name)] + list(enc.none_var.values())  # fmt: skip
+    primary = [var for a in attributes if a.kind != "text" for var in enc.attribute_lits(a)]
+    primary += [enc.none_var[a.id] for a in attributes if a.id in enc.none_var]
+    count = 0
     with Solver(name=SOLVER_NAME, bootstrap_with=enc.clauses) as solver:
-        for selector in engine._selectors:
+        for selector in engine.selectors:
             solver.add_clause([selector])
-        count = 0
         while count < limit and solver.solve():
-            model = solver.get_model()
+            true = {lit for lit in solver.get_model() if lit > 0}
             count += 1
-            solver.add_clause([-var if model[var - 1] > 0 else var for var in primary])
-    if count < limit:
-        return f"{count} (exact, texts aside)"
-    upper = prod(_domain_size(attribute) for attribute in enc.catalog.attributes)
-    return f"at least {limit}, at most {upper} (texts aside)"
+            solver.add_clause([-var if var in true else var for var in primary])
+    return count
+
+
+def count_configurations(engine: Engine, limit: int = COUNT_LIMIT) -> str:
+    """Exact count of valid configurations (texts aside) where feasible, else bounds.
+
+    Attributes that no rule ties together are counted apart and multiplied, so only
+    each group of related attributes is enumerated.
+    """
+    exact, lower, upper = True, 1, 1
+    for group, constrained in _components(engine):
+        size = prod(_domain_size(attribute) for attribute in group)
+        count = _enumerate(engine, group, limit) if constrained else size
+        exact = exact and count < limit
+        lower, upper = lower * count, upper * (size if count >= limit else count)
+    if exact:
+        return f"{lower} (exact, texts aside)"
+    return f"at least {lower}, at most {upper} (texts aside)"

@@ -180,7 +180,9 @@ class _Reader:
                 continue
             option_id = entry.get("id")
             if not isinstance(option_id, str) or not IDENT.match(option_id):
-                self.problem(f"{where} option #{position}", "id must be lower-case letters, digits and '_'")
+                self.problem(
+                    f"{where} option #{position}", "id must be lower-case letters, digits and '_'"
+                )
                 continue
             here = f"{where} option {option_id}"
             if option_id in seen:
@@ -284,9 +286,7 @@ class _Reader:
         if not isinstance(raw, list):
             self.problem("rules", "must be a list of tables")
             return []
-        schema = {
-            a.id: (a.kind, frozenset(option.id for option in a.options)) for a in attributes
-        }
+        schema = {a.id: (a.kind, frozenset(option.id for option in a.options)) for a in attributes}
         rules: list[Rule] = []
         seen: set[str] = set()
         for index, entry in enumerate(raw, 1):
@@ -377,7 +377,9 @@ class _Reader:
             if name not in schema:
                 self.problem(where, f"unknown attribute {name!r}")
             elif schema[name][0] != "single":
-                self.problem(where, f"a table lists single attributes; {name!r} is {schema[name][0]}")
+                self.problem(
+                    where, f"a table lists single attributes; {name!r} is {schema[name][0]}"
+                )
         if not isinstance(allowed, list):
             self.problem(where, "allowed must be a list of rows of option ids")
             return {"attributes": tuple(names), "allowed": ()}
@@ -388,7 +390,9 @@ class _Reader:
                 continue
             for name, value in zip(names, row, strict=True):
                 if name in schema and value not in schema[name][1]:
-                    self.problem(where, f"allowed row {number}: unknown option {value!r} of {name!r}")
+                    self.problem(
+                        where, f"allowed row {number}: unknown option {value!r} of {name!r}"
+                    )
             rows.append(tuple(row))
         return {"attributes": tuple(names), "allowed": tuple(rows)}
 
@@ -417,7 +421,11 @@ def parse_catalog(document: Mapping[str, Any], source: str = "<catalog>") -> Cat
     rules = reader.rules(document, attributes)
     if reader.problems:
         raise CatalogError(reader.problems)
-    extra = {key: value for key, value in document.items() if key not in ("product", "attributes", "rules")}
+    extra = {
+        key: value
+        for key, value in document.items()
+        if key not in ("product", "attributes", "rules")
+    }
     extra["product"] = {key: value for key, value in product.items() if key not in _PRODUCT_KEYS}
     return Catalog(
         slug=product["slug"],

@@ -24,7 +24,12 @@ def price_lines(catalog: Catalog, choices: Mapping[str, Value]) -> list[dict[str
                      "attribute": attribute.id, "option": option.id}
                 )  # fmt: skip
     for rule in catalog.rules:
-        if rule.kind == "price" and rule.when is not None and rule.add and evaluate(rule.when, choices):
+        if (
+            rule.kind == "price"
+            and rule.when is not None
+            and rule.add
+            and evaluate(rule.when, choices)
+        ):
             label = rule.message or rule.name
             lines.append({"label": label, "amount": rule.add, "rule": rule.name})
     return lines

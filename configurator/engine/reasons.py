@@ -35,7 +35,11 @@ def rule_sentence(catalog: Catalog, rule: Rule) -> str:
         names = ", ".join(label(name, None) for name in rule.attributes)
         return f"Only certain combinations of {names} are made."
     if rule.kind == "text" and rule.attribute:
-        limit = f"at most {rule.max_length} characters" if rule.max_length is not None else "only certain characters"
+        limit = (
+            f"at most {rule.max_length} characters"
+            if rule.max_length is not None
+            else "only certain characters"
+        )
         condition = f" when {describe(rule.when, label)}" if rule.when else ""
         return f"{label(rule.attribute, None)} allows {limit}{condition}."
     if rule.expr is not None:

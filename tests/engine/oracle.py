@@ -134,7 +134,8 @@ class Model:
             entry: dict[str, Any] = {"id": a.id, "kind": a.kind, "required": a.required}
             if a.kind in ("single", "multi"):
                 entry["options"] = [
-                    {"id": o, "label": o.upper(), "price": p} for o, p in zip(a.options, a.prices)
+                    {"id": o, "label": o.upper(), "price": p}
+                    for o, p in zip(a.options, a.prices, strict=True)
                 ]
             if a.kind in ("multi", "number"):
                 entry["min"], entry["max"] = a.low, a.high
@@ -172,7 +173,7 @@ class Model:
     def configs(self) -> Iterator[dict[str, Any]]:
         names = [a.id for a in self.attrs]
         for values in itertools.product(*(a.values() for a in self.attrs)):
-            yield dict(zip(names, values))
+            yield dict(zip(names, values, strict=True))
 
     def rule_holds(self, rule: Rule, config: dict[str, Any]) -> bool:
         if rule.kind == "constraint":
@@ -236,7 +237,7 @@ class Model:
         total = self.base_price
         for a in self.attrs:
             value = config.get(a.id)
-            for option, price in zip(a.options, a.prices):
+            for option, price in zip(a.options, a.prices, strict=True):
                 if option == value or (isinstance(value, (list, frozenset)) and option in value):
                     total += price
         for r in self.rules:

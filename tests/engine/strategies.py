@@ -22,7 +22,9 @@ def attributes(draw: st.DrawFn, index: int) -> Attr:
     if kind in ("single", "multi"):
         size = draw(st.integers(2, 3))
         options = [f"{name}o{i}" for i in range(size)]
-        prices = draw(st.lists(st.sampled_from([0, 0, 100, 250, -50]), min_size=size, max_size=size))
+        prices = draw(
+            st.lists(st.sampled_from([0, 0, 100, 250, -50]), min_size=size, max_size=size)
+        )
         attr = Attr(name, kind, required, options, prices)
         if kind == "multi":
             attr.low = draw(st.integers(0, 1))
@@ -52,7 +54,9 @@ def atom(draw: st.DrawFn, attrs: list[Attr]) -> Tree:
 
 
 def expression(draw: st.DrawFn, attrs: list[Attr], depth: int = 2) -> Tree:
-    shape = draw(st.sampled_from(["atom", "atom", "and", "or", "not", "const"] if depth else ["atom"]))
+    shape = draw(
+        st.sampled_from(["atom", "atom", "and", "or", "not", "const"] if depth else ["atom"])
+    )
     if shape == "atom":
         return atom(draw, attrs)
     if shape == "const":
@@ -75,9 +79,13 @@ def rules(draw: st.DrawFn, attrs: list[Attr], index: int) -> Rule:
     if kind in ("requires", "excludes"):
         return Rule(kind, rule_id, when=expression(draw, attrs), then=expression(draw, attrs))
     if kind == "price":
-        return Rule(kind, rule_id, when=expression(draw, attrs), add=draw(st.sampled_from([150, 400, -100])))
+        return Rule(
+            kind, rule_id, when=expression(draw, attrs), add=draw(st.sampled_from([150, 400, -100]))
+        )
     if kind == "table":
-        listed = draw(st.lists(st.sampled_from(singles), min_size=1, max_size=2, unique_by=lambda a: a.id))
+        listed = draw(
+            st.lists(st.sampled_from(singles), min_size=1, max_size=2, unique_by=lambda a: a.id)
+        )
         rows = list(itertools.product(*(a.options for a in listed)))
         allowed = draw(st.lists(st.sampled_from(rows), max_size=len(rows), unique=True))
         return Rule(kind, rule_id, attributes=tuple(a.id for a in listed), allowed=tuple(allowed))
@@ -108,7 +116,9 @@ def choices(draw: st.DrawFn, model: Model) -> dict[str, Any]:
         if a.kind == "single":
             picked[a.id] = draw(st.sampled_from(a.options))
         elif a.kind == "multi":
-            picked[a.id] = sorted(draw(st.sets(st.sampled_from(a.options), max_size=len(a.options))))
+            picked[a.id] = sorted(
+                draw(st.sets(st.sampled_from(a.options), max_size=len(a.options)))
+            )
         elif a.kind == "number":
             picked[a.id] = draw(st.integers(a.low, a.high))
         else:

@@ -9,7 +9,13 @@ from typing import Any
 
 import pytest
 
-from configurator.engine import CatalogError, compile_catalog, lint_catalog, load_catalog, parse_catalog
+from configurator.engine import (
+    CatalogError,
+    compile_catalog,
+    lint_catalog,
+    load_catalog,
+    parse_catalog,
+)
 
 BASE: dict[str, Any] = {
     "product": {"slug": "ring", "name": "Ring", "currency": "EUR", "base_price": 10000},
@@ -24,8 +30,8 @@ BASE: dict[str, Any] = {
         {"id": "engraving", "kind": "text", "max_length": 12},
     ],
     "rules": [
-        {"id": "silver-opal", "kind": "requires", "when": "metal = 'silver'", "then": "gem != 'ruby'",
-         "message": "Rubies are set in gold only."},
+        {"id": "silver-opal", "kind": "requires", "when": "metal = 'silver'",
+         "then": "gem != 'ruby'", "message": "Rubies are set in gold only."},
     ],
 }  # fmt: skip
 
@@ -45,32 +51,57 @@ def rule(document: dict[str, Any], **fields: Any) -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda d: rule(d, kind="excludes", when="metal = 'bronze'", then="gem = 'ruby'"),
-         "rule bad: when at 0: unknown option 'bronze' of 'metal'"),
-        (lambda d: rule(d, kind="constraint", expr="metal = 'gold' and colour = 'red'"),
-         "rule bad: expr at 19: unknown attribute 'colour'"),
-        (lambda d: rule(d, kind="constraint", expr="count(metal) > 1"),
-         "rule bad: expr at 0: count() needs a multi attribute, 'metal' is single"),
-        (lambda d: rule(d, kind="constraint", expr="size = 'large'"),
-         "needs a single attribute, 'size' is number"),
-        (lambda d: rule(d, kind="constraint", expr="metal = 'gold' and"),
-         "rule bad: expr at 18: expected an attribute"),
-        (lambda d: rule(d, kind="price", when="true", add=12.5),
-         "rule bad: add must be an integer in minor units, not 12.5"),
-        (lambda d: d["attributes"][0]["options"].append({"id": "gold"}),
-         "attribute metal option gold: duplicate option id"),
-        (lambda d: d["attributes"].append({"id": "gem", "options": [{"id": "x"}]}),
-         "attribute gem: duplicate attribute id"),
-        (lambda d: d["attributes"][1]["options"][0].update(price="9.00"),
-         "attribute gem option ruby: price must be an integer in minor units"),
-        (lambda d: d["product"].update(base_price=99.5),
-         "product.base_price: must be an integer"),
-        (lambda d: d["attributes"][0].update(default="platinum"),
-         "attribute metal: default 'platinum' is not one of its options"),
-        (lambda d: rule(d, kind="table", attributes=["metal", "extras"], allowed=[["gold", "box"]]),
-         "a table lists single attributes; 'extras' is multi"),
-        (lambda d: rule(d, kind="text", attribute="metal", max_length=3),
-         "attribute must name a text attribute"),
+        (
+            lambda d: rule(d, kind="excludes", when="metal = 'bronze'", then="gem = 'ruby'"),
+            "rule bad: when at 0: unknown option 'bronze' of 'metal'",
+        ),
+        (
+            lambda d: rule(d, kind="constraint", expr="metal = 'gold' and colour = 'red'"),
+            "rule bad: expr at 19: unknown attribute 'colour'",
+        ),
+        (
+            lambda d: rule(d, kind="constraint", expr="count(metal) > 1"),
+            "rule bad: expr at 0: count() needs a multi attribute, 'metal' is single",
+        ),
+        (
+            lambda d: rule(d, kind="constraint", expr="size = 'large'"),
+            "needs a single attribute, 'size' is number",
+        ),
+        (
+            lambda d: rule(d, kind="constraint", expr="metal = 'gold' and"),
+            "rule bad: expr at 18: expected an attribute",
+        ),
+        (
+            lambda d: rule(d, kind="price", when="true", add=12.5),
+            "rule bad: add must be an integer in minor units, not 12.5",
+        ),
+        (
+            lambda d: d["attributes"][0]["options"].append({"id": "gold"}),
+            "attribute metal option gold: duplicate option id",
+        ),
+        (
+            lambda d: d["attributes"].append({"id": "gem", "options": [{"id": "x"}]}),
+            "attribute gem: duplicate attribute id",
+        ),
+        (
+            lambda d: d["attributes"][1]["options"][0].update(price="9.00"),
+            "attribute gem option ruby: price must be an integer in minor units",
+        ),
+        (lambda d: d["product"].update(base_price=99.5), "product.base_price: must be an integer"),
+        (
+            lambda d: d["attributes"][0].update(default="platinum"),
+            "attribute metal: default 'platinum' is not one of its options",
+        ),
+        (
+            lambda d: rule(
+                d, kind="table", attributes=["metal", "extras"], allowed=[["gold", "box"]]
+            ),
+            "a table lists single attributes; 'extras' is multi",
+        ),
+        (
+            lambda d: rule(d, kind="text", attribute="metal", max_length=3),
+            "attribute must name a text attribute",
+        ),
         (lambda d: rule(d, kind="frobnicate"), "rule bad: kind must be one of"),
     ],
 )

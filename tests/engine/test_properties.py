@@ -10,18 +10,26 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from configurator.engine import CatalogError, Engine, catalog_to_document, compile_catalog, parse_catalog
+from configurator.engine import (
+    CatalogError,
+    Engine,
+    catalog_to_document,
+    compile_catalog,
+    parse_catalog,
+)
 
 from .oracle import Model
 from .strategies import choices, models
 
 SETTINGS = settings(
-    max_examples=int(os.environ.get("ENGINE_EXAMPLES", "200")), deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow]
+    max_examples=int(os.environ.get("ENGINE_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
 )
 
 
 def build(model: Model) -> Engine | None:
-    """The compiled engine, or None when the oracle agrees the catalog has no valid configuration."""
+    """The compiled engine, or None when the oracle agrees no configuration is valid."""
     try:
         return compile_catalog(parse_catalog(model.document()))
     except CatalogError as error:
@@ -36,7 +44,9 @@ def possible(model: Model, choices: dict[str, Any], rules: set[str] | None = Non
              limits: set[str] | None = None, **target: Any) -> bool:  # fmt: skip
     """Whether some configuration valid under the given rules/limits extends the choices."""
     return any(
-        model.extends(config, choices) and model.valid(config, rules, limits) and _has(model, config, target)
+        model.extends(config, choices)
+        and model.valid(config, rules, limits)
+        and _has(model, config, target)
         for config in model.configs()
     )
 
@@ -50,9 +60,15 @@ def _has(model: Model, config: dict[str, Any], target: dict[str, Any]) -> bool:
     return config[name] == value
 
 
-def check_reason(model: Model, reason: dict[str, Any], context: dict[str, Any], **target: Any) -> None:
+def check_reason(
+    model: Model, reason: dict[str, Any], context: dict[str, Any], **target: Any
+) -> None:
     """A reason makes the target impossible, and without any one part it becomes possible."""
-    rules, picked, limits = set(reason["rules"]), list(reason["choices"]), set(reason.get("limits", []))
+    rules, picked, limits = (
+        set(reason["rules"]),
+        list(reason["choices"]),
+        set(reason.get("limits", [])),
+    )
     assert set(picked) <= set(context)
     kept = {name: context[name] for name in picked}
     assert not possible(model, kept, rules, limits, **target), reason
@@ -129,7 +145,9 @@ def test_conflicts_and_repairs_are_minimal(data: st.DataObject) -> None:
             if changed is not None and changed not in change and changed in dropped:
                 continue  # the engine keeps the latest choice when it can
             kept = {k: v for k, v in picked.items() if k not in dropped}
-            assert not possible(model, kept), f"dropping {dropped} is a smaller repair than {change}"
+            assert not possible(model, kept), (
+                f"dropping {dropped} is a smaller repair than {change}"
+            )
 
 
 @SETTINGS
@@ -149,7 +167,9 @@ def test_cheapest_completion_is_valid_and_cheapest(data: st.DataObject) -> None:
     completed = engine.complete(picked, "cheapest")
     config = model.full(completed)
     assert model.valid(config) and model.extends(config, picked | blank)
-    cheapest = min(model.price(c) for c in model.valid_configs() if model.extends(c, picked | blank))
+    cheapest = min(
+        model.price(c) for c in model.valid_configs() if model.extends(c, picked | blank)
+    )
     assert model.price(config) == cheapest
     surprise = model.full(engine.complete(picked, "random", seed=data.draw(st.integers(0, 99))))
     assert model.valid(surprise) and model.extends(surprise, picked | blank)
@@ -173,7 +193,13 @@ def test_explain_agrees_with_configure(data: st.DataObject) -> None:
             told = engine.explain(picked, attr.id, option)
             assert told["available"] == shown["available"]
             if not told["available"]:
-                check_reason(model, told["reason"], model.context(picked, attr.id), attr=attr.id, value=option)
+                check_reason(
+                    model,
+                    told["reason"],
+                    model.context(picked, attr.id),
+                    attr=attr.id,
+                    value=option,
+                )
 
 
 @SETTINGS
