@@ -28,14 +28,19 @@ def secret_key(instance_path: Path) -> str:
     return key
 
 
-def database_url(instance_path: Path) -> str:
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'atelier.db'}"
+def normalise_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at the psycopg 3 driver."""
     # Bare postgresql:// would pick psycopg2, which is not installed; psycopg 3 is.
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return url
+
+
+def database_url(instance_path: Path) -> str:
+    default = f"sqlite:///{instance_path / 'atelier.db'}"
+    return normalise_database_url(os.environ.get("DATABASE_URL") or default)
 
 
 def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str, Any]:

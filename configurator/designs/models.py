@@ -6,12 +6,12 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..products.models import CatalogVersion, Product
-from ..timestamps import utcnow
+from ..timestamps import UTCDateTime, utcnow
 
 
 def new_design_id() -> str:
@@ -31,7 +31,7 @@ class Design(db.Model):  # type: ignore[name-defined,misc]
     # Accounts come later; the foreign key is added with the user table.
     user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     title: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     product: Mapped[Product] = relationship(lazy="joined")
     catalog_version: Mapped[CatalogVersion] = relationship(lazy="joined")

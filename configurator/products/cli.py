@@ -7,6 +7,7 @@ from typing import NoReturn
 
 import click
 from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 
 from ..engine import CatalogError, lint_catalog, load_catalog
 from ..extensions import db
@@ -14,7 +15,7 @@ from .services import export_catalog, import_catalog, is_current, publish_catalo
 
 SEED_PRODUCTS = ("shoes", "chocolate", "jewellery")
 
-catalog_cli = click.Group("catalog", help="Import, export and check product catalogs.")
+catalog_cli = AppGroup("catalog", help="Import, export and check product catalogs.")
 
 
 def _refuse(problems: list[str]) -> NoReturn:
@@ -60,6 +61,7 @@ def lint_command(path: Path) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Import the seed catalogs that are missing or whose file changed."""
     catalog_dir = Path(current_app.config["CATALOG_DIR"])

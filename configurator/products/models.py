@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..timestamps import utcnow
+from ..timestamps import UTCDateTime, utcnow
 
 
 class Product(db.Model):  # type: ignore[name-defined,misc]
@@ -18,7 +18,7 @@ class Product(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     versions: Mapped[list[CatalogVersion]] = relationship(
         back_populates="product", order_by="CatalogVersion.version"
@@ -41,7 +41,7 @@ class CatalogVersion(db.Model):  # type: ignore[name-defined,misc]
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     # sha256 of the canonical JSON document: tells `seed` whether a file changed.
     digest: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     product: Mapped[Product] = relationship(back_populates="versions", lazy="joined")
 

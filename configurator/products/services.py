@@ -9,6 +9,7 @@ from typing import Any
 
 import tomli_w
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from ..engine import Catalog, catalog_to_document, compile_catalog, load_catalog
 from ..extensions import db
@@ -28,7 +29,8 @@ def current_version(slug: str) -> CatalogVersion | None:
     """The published version shoppers see: the newest one."""
     query = (
         select(CatalogVersion)
-        .join(Product)
+        .join(CatalogVersion.product)
+        .options(contains_eager(CatalogVersion.product))
         .where(Product.slug == slug)
         .order_by(CatalogVersion.version.desc())
         .limit(1)
@@ -50,7 +52,8 @@ def current_versions() -> list[CatalogVersion]:
             (CatalogVersion.product_id == newest.c.product_id)
             & (CatalogVersion.version == newest.c.version),
         )
-        .join(Product)
+        .join(CatalogVersion.product)
+        .options(contains_eager(CatalogVersion.product))
         .order_by(Product.name, Product.slug)
     )
     return list(db.session.execute(query).scalars())

@@ -1,0 +1,119 @@
+"""Saving designs and loading them back through the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from configurator.engine import config_hash
+from configurator.products.models import CatalogVersion
+
+from ..catalogs import tee_document
+from .test_api import assert_error
+
+Publish = Callable[..., CatalogVersion]
+
+
+def test_save_then_load_a_design(client: FlaskClient, publish: Publish) -> None:
+    publish()
+    choices = {"size": 3, "extras": ["tag", "pocket"], "colour": "black"}
+    response = client.post(
+        "/api/designs", json={"product": "tee", "choices": choices, "title": "Mine"}
+    )
+    assert response.status_code == 201, response.json
+    saved = response.json
+    assert saved["url"] == f"/d/{saved['id']}"
+    assert len(saved["id"]) >= 16
+    assert saved["product"] == "tee"
+    assert saved["version"] == 1
+    assert saved["title"] == "Mine"
+    assert response.headers["Location"].endswith(saved["id"])
+    assert list(saved["choices"]) == sorted(saved["choices"])  # canonical: sorted keys
+    assert saved["config_hash"] == config_hash("tee", 1, saved["choices"])
+
+    loaded = client.get(f"/api/designs/{saved['id']}")
+    assert loaded.status_code == 200
+    assert loaded.json == saved
+
+
+def test_design_ids_are_unguessable_and_distinct(client: FlaskClient, publish: Publish) -> None:
+    publish()
+    ids = {
+        client.post("/api/designs", json={"product": "tee", "choices": {}}).json["id"]
+        for _ in range(5)
+    }
+    assert len(ids) == 5
+
+
+def test_same_choices_written_differently_hash_the_same(
+    client: FlaskClient, publish: Publish
+) -> None:
+    publish()
+    first = client.post(
+        "/api/designs",
+        json={"product": "tee", "choices": {"colour": "black", "extras": ["tag", "pocket"]}},
+    ).json
+    second = client.post(
+        "/api/designs",
+        json={"product": "tee", "choices": {"extras": ["pocket", "tag"], "colour": "black"}},
+    ).json
+    assert first["choices"] == second["choices"]
+    assert first["config_hash"] == second["config_hash"]
+
+
+def test_design_pins_the_version_it_was_made_under(client: FlaskClient, publish: Publish) -> None:
+    publish()
+    saved = client.post("/api/designs", json={"product": "tee", "choices": {}}).json
+    publish(tee_document(name="Custom Tee, second edition"))
+    assert client.get(f"/api/designs/{saved['id']}").json["version"] == 1
+    newer = client.post("/api/designs", json={"product": "tee", "choices": {}}).json
+    assert newer["version"] == 2
+
+
+def test_design_is_owned_by_the_shopper_cookie(
+    app: Flask, client: FlaskClient, publish: Publish
+) -> None:
+    from configurator.designs.services import designs_of
+
+    publish()
+    saved = client.post("/api/designs", json={"product": "tee", "choices": {}}).json
+    with client.session_transaction() as session:
+        shopper = session["shopper"]
+    with app.app_context():
+        assert [design.id for design in designs_of(shopper)] == [saved["id"]]
+
+
+def test_design_errors(client: FlaskClient, publish: Publish) -> None:
+    publish()
+    assert_error(client.get("/api/designs/nothing-here"), 404)
+    assert_error(client.post("/api/designs", json={"choices": {}}), 400, "product")
+    assert_error(client.post("/api/designs", json={"product": 7}), 400, "product")
+    assert_error(client.post("/api/designs", json={"product": "hat"}), 404, "product")
+    assert_error(
+        client.post("/api/designs", json={"product": "tee", "choices": {"colour": 1}}),
+        400,
+        "choices.colour",
+    )
+    assert_error(
+        client.post("/api/designs", json={"product": "tee", "choices": {"hat": "x"}}),
+        422,
+        "choices.hat",
+    )
+    assert_error(
+        client.post("/api/designs", json={"product": "tee", "title": "x" * 201}), 422, "title"
+    )
+    assert_error(client.post("/api/designs", data="{", content_type="application/json"), 400)
+
+
+def test_a_failed_request_stores_nothing(app: Flask, client: FlaskClient, publish: Publish) -> None:
+    from sqlalchemy import func, select
+
+    from configurator.designs.models import Design
+    from configurator.extensions import db
+
+    publish()
+    client.post("/api/designs", json={"product": "tee", "choices": {"colour": "purple"}})
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(Design)).scalar_one() == 0
