@@ -8,6 +8,7 @@ limits and choices behind a "no", and are shrunk to a minimal set by deletion.
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import threading
@@ -29,8 +30,11 @@ from .pricing import price_json
 from .reasons import reason_json
 
 SOLVER_NAME = "cadical195"
-# Each availability round adds one retired clause; start afresh after this many.
-MAX_RETIRED = 20000
+# Each search round retires an activation variable; once there are more of them than
+# catalog variables (and at least this many), the solver starts afresh.
+MIN_RETIRED = 1000
+# Below this many clauses, availability probes option by option without reading models.
+PROBE_CLAUSES = 50_000
 
 GroupKey = tuple[str, str]  # ("rule", "3") / ("limit", attr) / ("choice", attr)
 CandidateKey = str | Decimal | int
@@ -59,6 +63,7 @@ class Engine:
             else:
                 keys = list(range(len(lits)))
             self._candidates[attribute.id] = list(zip(keys, lits, strict=True))
+        self._probe = len(enc.clauses) < PROBE_CLAUSES
         self._lock = threading.RLock()
         self._solver: Solver | None = None
         self._start_solver()
@@ -194,11 +199,38 @@ class Engine:
                 ]
             if naive:
                 self._fill_naive(attribute, context, full, available)
+            elif attribute.kind == "text":
+                self._fill_text(attribute, context, available)
+            elif self._probe:
+                self._fill_by_probes(attribute, context, available)
             else:
                 self._fill(attribute, context, full, available)
-        if self._retired > MAX_RETIRED:
-            self._start_solver()
+        if self._retired > max(MIN_RETIRED, self.encoding.top):
+            self._start_solver()  # retired activation variables would slow every model down
         return available
+
+    def _fill_by_probes(
+        self, attribute: Attribute, context: list[int], available: dict[str, set[CandidateKey]]
+    ) -> None:
+        """One plain call per unseen option: on small formulas reading a model costs
+        several solves, so asking without one is cheaper."""
+        seen = available[attribute.id]
+        for key, var in self._candidates[attribute.id]:
+            if key not in seen and self._solve([*context, var]):
+                seen.add(key)
+
+    def _fill_text(
+        self, attribute: Attribute, context: list[int], available: dict[str, set[CandidateKey]]
+    ) -> None:
+        """Only the longest allowed text is reported: try lengths from the longest down."""
+        seen = available[attribute.id]
+        longest = max((int(k) for k in seen), default=-1)
+        for key, var in reversed(self._candidates[attribute.id]):
+            if int(key) <= longest:
+                return
+            if self._solve([*context, var]):
+                seen.add(key)
+                return
 
     def _fill(
         self,
@@ -209,11 +241,7 @@ class Engine:
     ) -> None:
         seen = available[attribute.id]
         while True:
-            if attribute.kind == "text":
-                longest = max((int(k) for k in seen), default=-1)
-                missing = [var for key, var in self._candidates[attribute.id] if int(key) > longest]
-            else:
-                missing = [var for key, var in self._candidates[attribute.id] if key not in seen]
+            missing = [var for key, var in self._candidates[attribute.id] if key not in seen]
             if not missing or not self._solve_some(context, missing):
                 return
             model = self._last_model
@@ -221,9 +249,6 @@ class Engine:
                 self._mark(model, self._attributes, available)
             else:
                 self._mark(model, [attribute.id], available)
-            if attribute.kind == "text":
-                # every shorter text is allowed too once some length is: fill downwards
-                seen.update(range(max(int(k) for k in seen) + 1))
 
     def _fill_naive(
         self,
@@ -320,7 +345,54 @@ class Engine:
     def _repair(
         self, choices: Choices, groups: dict[str, list[int]], changed: str | None
     ) -> dict[str, Any]:
-        """Fewest attributes whose choices must change, by MaxSAT over "keep" indicators."""
+        """Fewest attributes whose choices must change, and the choices after the change."""
+        found = self._fewest_changes(groups, changed)
+        change, model = found if found is not None else self._fewest_changes_maxsat(groups, changed)
+        repaired = {name: value for name, value in choices.items() if name not in change}
+        decoded = self._decode(model)
+        for name in change:
+            value = decoded.get(name)
+            if isinstance(value, frozenset):
+                value = value & choices[name] or None  # type: ignore[operator]
+            elif self._attributes[name].kind == "text":
+                value = None
+            if value is not None:
+                repaired[name] = value
+        order = [a.id for a in self.catalog.attributes]
+        return {"change": sorted(change, key=order.index), "choices": to_json(repaired)}
+
+    def _fewest_changes(
+        self, groups: dict[str, list[int]], changed: str | None
+    ) -> tuple[list[str], list[int]] | None:
+        """Implicit hitting sets: drop a smallest set of choices that meets every core found
+        so far; if the rest is still inconsistent its core joins the list. Keeps the latest
+        choice (``changed``) when any repair can. None when the cores grow too wide."""
+        for keep_changed in (True, False):
+            hard = groups.get(changed, []) if keep_changed and changed else []
+            soft = [name for name in groups if not (keep_changed and name == changed)]
+            cores: list[set[str]] = []
+            while True:
+                drop = _smallest_hitting_set(cores)
+                if drop is None:
+                    return None
+                kept = [lit for name in soft if name not in drop for lit in groups[name]]
+                if self._solve(hard + kept):
+                    return sorted(drop), self._model()
+                core = self._core()
+                names = {
+                    name
+                    for name in soft
+                    if name not in drop and any(lit in core for lit in groups[name])
+                }
+                if not names:
+                    break  # the latest choice is impossible on its own: let it go too
+                cores.append(names)
+        raise AssertionError("unreachable: dropping every choice is always consistent")
+
+    def _fewest_changes_maxsat(
+        self, groups: dict[str, list[int]], changed: str | None
+    ) -> tuple[list[str], list[int]]:
+        """The same by MaxSAT over "keep" indicators, for conflicts too wide for the above."""
         for keep_changed in (True, False):
             wcnf = self._hard_wcnf()
             top = self.encoding.top
@@ -339,19 +411,7 @@ class Engine:
                 break
         assert model is not None  # the catalog itself has a valid configuration
         truth = set(lit for lit in model if lit > 0)
-        change = [name for name, var in keepers.items() if var not in truth]
-        repaired = {name: value for name, value in choices.items() if name not in change}
-        decoded = self._decode(model)
-        for name in change:
-            value = decoded.get(name)
-            if isinstance(value, frozenset):
-                value = value & choices[name] or None  # type: ignore[operator]
-            elif self._attributes[name].kind == "text":
-                value = None
-            if value is not None:
-                repaired[name] = value
-        order = [a.id for a in self.catalog.attributes]
-        return {"change": sorted(change, key=order.index), "choices": to_json(repaired)}
+        return [name for name, var in keepers.items() if var not in truth], model
 
     def _decode(self, model: list[int]) -> Choices:
         truth = set(lit for lit in model if lit > 0)
@@ -579,3 +639,19 @@ class Engine:
                     number_to_json(value) if isinstance(value, Decimal) else value
                 )
         return defaults
+
+
+MAX_HITTING_ELEMENTS = 16
+
+
+def _smallest_hitting_set(cores: list[set[str]]) -> set[str] | None:
+    """A smallest set meeting every core, by size-ordered search; None if too many elements."""
+    elements = sorted(set().union(*cores))
+    if len(elements) > MAX_HITTING_ELEMENTS:
+        return None
+    for size in range(len(elements) + 1):
+        for candidate in itertools.combinations(elements, size):
+            chosen = set(candidate)
+            if all(core & chosen for core in cores):
+                return chosen
+    return set(elements)
