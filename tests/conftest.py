@@ -79,29 +79,40 @@ def database_url(database_backend: str, tmp_path: Path) -> Iterator[str]:
 # -- apps ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Factory for apps on the test database; keyword arguments override config."""
-    apps: list[Flask] = []
+class AppFactory:
+    """Builds apps on one database and disposes of their connections afterwards."""
 
-    def factory(**overrides: Any) -> Flask:
+    def __init__(self, database_url: str, instance_path: Path) -> None:
+        self.database_url = database_url
+        self.instance_path = instance_path
+        self.apps: list[Flask] = []
+
+    def __call__(self, **overrides: Any) -> Flask:
         config = {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": NullPool},
-            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "INSTANCE_PATH": str(self.instance_path),
             **overrides,
         }
         app = create_app(config)
-        apps.append(app)
+        self.apps.append(app)
         return app
 
+    def close(self) -> None:
+        for app in self.apps:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Factory for apps on the test database; keyword arguments override config."""
+    factory = AppFactory(database_url, tmp_path / "instance")
     yield factory
-    for app in apps:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    factory.close()
 
 
 @pytest.fixture
@@ -148,9 +159,20 @@ def browser_type_launch_args(
 
 
 @pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The test app served over HTTP on a free local port, for the browser."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def live_app(tmp_path: Path) -> Iterator[Flask]:
+    """An app for browser tests, on its own SQLite file whatever the backend under test."""
+    factory = AppFactory(f"sqlite:///{tmp_path / 'live.db'}", tmp_path / "live-instance")
+    app = factory()
+    with app.app_context():
+        db.create_all()
+    yield app
+    factory.close()
+
+
+@pytest.fixture
+def live_server(live_app: Flask) -> Iterator[str]:
+    """``live_app`` served over HTTP on a free local port, for the browser."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -159,3 +181,26 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
+
+
+# -- CI guard: browser tests may not be skipped when they are required ----------------
+
+_skipped_browser_tests: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "browser" in report.keywords:
+        _skipped_browser_tests.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if REQUIRE_BROWSER and _skipped_browser_tests and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if REQUIRE_BROWSER and _skipped_browser_tests:
+        terminalreporter.write_line(
+            f"REQUIRE_BROWSER=1 but {len(_skipped_browser_tests)} browser test(s) were skipped",
+            red=True,
+        )
