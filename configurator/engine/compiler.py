@@ -7,9 +7,9 @@ from .errors import CatalogError, ChoiceError
 from .model import Catalog
 
 
-def compile_catalog(catalog: Catalog) -> Engine:
+def compile_catalog(catalog: Catalog, search: str | None = None) -> Engine:
     """Compile a catalog; raises CatalogError if no configuration is valid or the defaults clash."""
-    engine = Engine(catalog)
+    engine = Engine(catalog, search)
     defaults = engine.default_choices()
     try:
         answer = engine.configure(defaults, explain=False)

@@ -43,7 +43,9 @@ CandidateKey = str | Decimal | int
 class Engine:
     """Answers configuration questions for one immutable catalog."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, search: str | None = None) -> None:
+        """``search`` is "probe" or "models" to force an availability search (tests,
+        benchmarks); by default the catalog's size decides."""
         self.catalog = catalog
         self.encoding: Encoding = encode(catalog)
         self._attributes = {attribute.id: attribute for attribute in catalog.attributes}
@@ -63,7 +65,7 @@ class Engine:
             else:
                 keys = list(range(len(lits)))
             self._candidates[attribute.id] = list(zip(keys, lits, strict=True))
-        self._probe = len(enc.clauses) < PROBE_CLAUSES
+        self._probe = len(enc.clauses) < PROBE_CLAUSES if search is None else search == "probe"
         self._lock = threading.RLock()
         self._solver: Solver | None = None
         self._start_solver()
@@ -187,6 +189,8 @@ class Engine:
         full = [lit for lits in groups.values() for lit in lits]
         if full_model is not None:
             self._mark(full_model, self._attributes, available)
+            if not naive and not self._probe:
+                self._fill_shared(groups, full, available)
         for attribute in self.catalog.attributes:
             own = groups.get(attribute.id)
             if own is None or attribute.kind == "multi":
@@ -231,6 +235,27 @@ class Engine:
             if self._solve([*context, var]):
                 seen.add(key)
                 return
+
+    def _fill_shared(
+        self, groups: dict[str, list[int]], full: list[int], available: dict[str, set[CandidateKey]]
+    ) -> None:
+        """Attributes judged against all the choices share one search: every model found
+        must show some option not seen yet, anywhere, and marks all it shows."""
+        names = [
+            a.id
+            for a in self.catalog.attributes
+            if a.kind != "text" and (a.id not in groups or a.kind == "multi")
+        ]
+        while True:
+            missing = [
+                var
+                for name in names
+                for key, var in self._candidates[name]
+                if key not in available[name]
+            ]
+            if not missing or not self._solve_some(full, missing):
+                return
+            self._mark(self._last_model, self._attributes, available)
 
     def _fill(
         self,

@@ -28,10 +28,10 @@ SETTINGS = settings(
 )
 
 
-def build(model: Model) -> Engine | None:
+def build(model: Model, search: str | None = None) -> Engine | None:
     """The compiled engine, or None when the oracle agrees no configuration is valid."""
     try:
-        return compile_catalog(parse_catalog(model.document()))
+        return compile_catalog(parse_catalog(model.document()), search)
     except CatalogError as error:
         valid = model.valid_configs()
         if any("no valid configuration" in p for p in error.problems):
@@ -86,7 +86,7 @@ def check_reason(
 @given(data=st.data())
 def test_availability_reasons_and_price_match_the_oracle(data: st.DataObject) -> None:
     model = data.draw(models())
-    engine = build(model)
+    engine = build(model, data.draw(st.sampled_from(["probe", "models"])))
     if engine is None:
         return
     picked = data.draw(choices(model))
