@@ -58,7 +58,10 @@ def configure(slug: str) -> dict[str, Any]:
     choices = choices_object(body)
     explain = optional_bool(body, "explain", default=True)
     changed = optional_string(body, "changed")
-    answer = engine_for(version).configure(choices, explain=explain, changed=changed)
+    engine = engine_for(version)
+    if changed is not None and engine.catalog.attribute(changed) is None:
+        raise ApiError(422, "unknown_attribute", f"There is no attribute {changed!r}.", "changed")
+    answer = engine.configure(choices, explain=explain, changed=changed)
     # Preview URLs arrive with the preview feature.
     return {"product": slug, "version": version.version, **answer, "preview": None}
 

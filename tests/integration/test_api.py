@@ -246,6 +246,11 @@ def test_wrong_types_of_the_other_members_are_400(client: FlaskClient, publish: 
     assert_error(client.post(url, json={"attribute": "size", "value": "2"}), 400, "value")
 
 
+def test_unknown_changed_attribute_is_422(client: FlaskClient, publish: Publish) -> None:
+    publish()
+    assert_error(configure(client, {}, changed="fabric"), 422, "changed")
+
+
 def test_explain_unknown_attribute_or_option_is_422(client: FlaskClient, publish: Publish) -> None:
     publish()
     url = "/api/products/tee/explain"
