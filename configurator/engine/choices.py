@@ -54,13 +54,6 @@ def parse_value(attribute: Attribute, raw: object) -> Value:
             return None
         if not isinstance(raw, str):
             raise _bad_type(attribute, "a string")
-        assert attribute.max_length is not None
-        if len(raw) > attribute.max_length:
-            raise _invalid(attribute, "too_long", f"at most {attribute.max_length} characters")
-        if raw and attribute.pattern and not re.search(attribute.pattern, raw):
-            raise _invalid(
-                attribute, "pattern_mismatch", "contains characters that are not allowed"
-            )
         return raw or None
     if raw is None:
         return None
@@ -70,13 +63,22 @@ def parse_value(attribute: Attribute, raw: object) -> Value:
         number = Decimal(str(raw))
     except InvalidOperation:
         raise _bad_type(attribute, "a number or null") from None
-    if number not in attribute.number_values():
-        raise _invalid(
-            attribute,
-            "out_of_range",
-            f"{raw} is not a value from {attribute.min} to {attribute.max} by {attribute.step}",
-        )
+    if not number.is_finite():
+        raise _bad_type(attribute, "a finite number or null")
     return number
+
+
+def within_limits(attribute: Attribute, value: Value) -> bool:
+    """Whether a well-typed value of a number or text attribute fits the attribute itself
+    (range and step; length and pattern). Values that do not are answered as a conflict
+    with the attribute's limits, not refused, so an old design can still be repaired."""
+    if isinstance(value, Decimal):
+        return value in attribute.number_values()
+    if isinstance(value, str) and attribute.kind == "text":
+        assert attribute.max_length is not None
+        too_long = len(value) > attribute.max_length
+        return not too_long and not (attribute.pattern and not re.search(attribute.pattern, value))
+    return True
 
 
 def parse_choices(catalog: Catalog, raw: object) -> Choices:
@@ -126,6 +128,8 @@ def violations(catalog: Catalog, choices: Mapping[str, Value]) -> list[str]:
         value = choices.get(attribute.id)
         if attribute.required and value is None:
             broken.append(f"required:{attribute.id}")
+        if not within_limits(attribute, value):
+            broken.append(f"limits:{attribute.id}")
         if attribute.kind == "multi":
             count = len(value) if isinstance(value, frozenset) else 0
             low = max(int(attribute.min or 0), 1 if attribute.required else 0)

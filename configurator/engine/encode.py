@@ -39,6 +39,8 @@ class Encoding:
     limit_selector: dict[str, int] = field(default_factory=dict)
     pattern_var: dict[int, int] = field(default_factory=dict)
     counter: dict[str, list[int]] = field(default_factory=dict)
+    # number/text: "the chosen value lies outside the attribute's own limits"
+    outside_var: dict[str, int] = field(default_factory=dict)
     # "at least k of the first i options" literals, per attribute and k
     _prefix_counts: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     _memo: dict[Expr, int] = field(default_factory=dict)
@@ -210,6 +212,9 @@ class Encoding:
             clauses.append([-self.none_var[attribute.id]])
         elif attribute.kind == "text" and attribute.required:
             clauses.append([-self.length_var[attribute.id, 0]])
+        if attribute.kind in ("number", "text"):
+            self.outside_var[attribute.id] = self.new_var()
+            clauses.append([-self.outside_var[attribute.id]])
         elif attribute.kind == "multi":
             low = int(attribute.min or 0)
             if attribute.required:

@@ -20,7 +20,7 @@ from pysat.examples.rc2 import RC2
 from pysat.formula import WCNF
 from pysat.solvers import Solver
 
-from .choices import Choices, parse_choices, parse_value, to_json, violations
+from .choices import Choices, parse_choices, parse_value, to_json, violations, within_limits
 from .encode import Encoding, encode
 from .errors import CatalogError, ChoiceError
 from .expr import Value
@@ -151,9 +151,13 @@ class Engine:
             return sorted(enc.option_var[attribute.id, option] for option in value)
         if attribute.kind == "number":
             assert isinstance(value, Decimal)
+            if not within_limits(attribute, value):
+                return [enc.outside_var[attribute.id], enc.none_var[attribute.id]]
             return [enc.value_var[attribute.id, value]]
-        assert isinstance(value, str)
-        lits = [enc.length_var[attribute.id, len(value)]]
+        assert isinstance(value, str) and attribute.max_length is not None
+        lits = [enc.length_var[attribute.id, min(len(value), attribute.max_length)]]
+        if not within_limits(attribute, value):
+            lits.append(enc.outside_var[attribute.id])
         for index, var in enc.pattern_var.items():
             rule = self._rules[index]
             if rule.attribute == attribute.id:
@@ -585,9 +589,15 @@ class Engine:
                 422, "unknown_attribute", f"no option attribute {attribute!r}", "attribute"
             )
         if target_attribute.kind == "number":
-            number = parse_value(target_attribute, value)
+            try:
+                number = parse_value(target_attribute, value)
+            except ChoiceError as error:
+                raise ChoiceError(error.status, error.code, error.message, "value") from None
             if number is None:
                 raise ChoiceError(400, "invalid_type", "value must be a number", "value")
+            if not within_limits(target_attribute, number):
+                message = f"{target_attribute.label} has no value {value}"
+                raise ChoiceError(422, "out_of_range", message, "value")
             target = self.encoding.value_var[attribute, number]  # type: ignore[index]
         else:
             if not isinstance(option, str):

@@ -47,9 +47,20 @@ def rule_sentence(catalog: Catalog, rule: Rule) -> str:
     return "This combination is not made."
 
 
-def limit_sentence(catalog: Catalog, attribute_id: str) -> str:
+def limit_sentence(catalog: Catalog, attribute_id: str, value: Value) -> str:
+    """The attribute's own limit in words; for numbers and texts, the one ``value`` breaks."""
     attribute = catalog.attribute(attribute_id)
     assert attribute is not None
+    if attribute.kind == "number" and value is not None:
+        return (
+            f"{attribute.label} goes from {attribute.min} to {attribute.max}"
+            f" in steps of {attribute.step}."
+        )
+    if attribute.kind == "text" and isinstance(value, str):
+        assert attribute.max_length is not None
+        if len(value) > attribute.max_length:
+            return f"{attribute.label} allows at most {attribute.max_length} characters."
+        return f"{attribute.label} contains characters that are not allowed."
     if attribute.kind == "multi":
         low = max(int(attribute.min or 0), 1 if attribute.required else 0)
         high = int(attribute.max if attribute.max is not None else len(attribute.options))
@@ -84,7 +95,7 @@ def reason_json(
 ) -> dict[str, object]:
     """A reason or conflict in the contract's shape, with a sentence and a hint."""
     sentences = [rule_sentence(catalog, rule) for rule in rules]
-    sentences += [limit_sentence(catalog, attribute_id) for attribute_id in limits]
+    sentences += [limit_sentence(catalog, a, values.get(a)) for a in limits]
     message = " ".join(sentences) or "Not available with the current choices."
     reason: dict[str, object] = {
         "message": message,
