@@ -1,0 +1,65 @@
+"""`flask --app wsgi orders list|refund`: the merchant's tools until there is a back office."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from ..extensions import db
+from ..shop.money import format_money
+from . import gateway
+from .services import CheckoutError, get_order, list_orders, refund_order
+from .status import OrderStatus
+
+orders_cli = AppGroup("orders", help="List orders and refund them through Stripe.")
+
+
+@orders_cli.command("list")
+@click.option(
+    "--status",
+    type=click.Choice([status.value for status in OrderStatus]),
+    help="Only orders with this status.",
+)
+def list_command(status: str | None) -> None:
+    """One line per order: id, date, email, total, order status, payment status."""
+    orders = list_orders(OrderStatus(status) if status else None)
+    if not orders:
+        click.echo("No orders.")
+        return
+    for order in orders:
+        refunded = (
+            f" (refunded {format_money(order.amount_refunded, order.currency)})"
+            if order.amount_refunded
+            else ""
+        )
+        click.echo(
+            f"{order.id:>6}  {order.created_at:%Y-%m-%d %H:%M}  {order.email:<32}  "
+            f"{format_money(order.total_amount, order.currency):>12}  "
+            f"{order.status.value:<16} {order.payment_status.value}{refunded}"
+        )
+
+
+@orders_cli.command("refund")
+@click.argument("order_id", type=int)
+@click.option(
+    "--amount",
+    type=click.IntRange(min=1),
+    help="In minor units (cents); the whole remaining amount when left out.",
+)
+def refund_command(order_id: int, amount: int | None) -> None:
+    """Refund an order in full, or part of it with --amount."""
+    order = get_order(order_id)
+    if order is None:
+        raise click.ClickException(f"There is no order {order_id}.")
+    try:
+        event = refund_order(order, amount)
+    except (CheckoutError, gateway.GatewayError) as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    assert event.amount is not None
+    click.echo(
+        f"Refunded {format_money(event.amount, order.currency)} of order {order.id} "
+        f"({event.reference}); order is {order.status.value}, payment "
+        f"{order.payment_status.value}."
+    )

@@ -1,0 +1,610 @@
+"""Checkout: quote the cart, create orders, take payment, apply what Stripe says.
+
+Services flush; the caller (the request, the CLI) commits. Money is integer minor
+units throughout. Three rules hold everywhere here:
+
+- every price comes from the catalog and the engine, never from the browser or cart;
+- one PaymentIntent per order, created with a key derived from the order, so no
+  retry (ours, the shopper's or stripe-python's) can charge twice;
+- an order becomes paid only in ``apply_event``, for a signature-verified event, after
+  re-reading the intent from Stripe; everything else may only report progress.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import stripe
+from flask import current_app
+from itsdangerous import BadSignature, Signer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..cart.models import MAX_QUANTITY
+from ..engine import ChoiceError, config_hash
+from ..engine.model import Catalog
+from ..engine.pricing import price_json
+from ..extensions import db
+from ..products.engines import engine_for
+from ..products.models import CatalogVersion
+from ..products.services import current_version
+from ..shop.services import carry_over
+from . import gateway
+from .cart_source import CartItem, cart_items, empty_cart
+from .models import Order, OrderLine, PaymentEvent
+from .status import (
+    OrderStatus,
+    PaymentStatus,
+    TransitionError,
+    can_move_order,
+    can_move_payment,
+)
+
+PROVIDER = "stripe"
+PAYMENT_METHOD_ID = re.compile(r"^pm_[A-Za-z0-9_]{1,250}$")
+LINK_SALT = "atelier-order-link"
+
+# Events that say something about a PaymentIntent's state or its charge's refunds.
+HANDLED_EVENTS = frozenset(
+    {
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "payment_intent.processing",
+        "payment_intent.requires_action",
+        "payment_intent.canceled",
+        "charge.refunded",
+    }
+)
+
+
+class CheckoutError(Exception):
+    """Something the shopper or merchant is told, in words they can act on."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# -- quoting the cart --------------------------------------------------------------
+
+
+@dataclass
+class QuotedLine:
+    """One cart line priced by the server, or the reason it cannot be bought."""
+
+    item: CartItem
+    product_name: str
+    version: CatalogVersion | None = None
+    canonical: dict[str, Any] = field(default_factory=dict)
+    option_labels: list[dict[str, str]] = field(default_factory=list)
+    price_lines: list[dict[str, Any]] = field(default_factory=list)
+    currency: str = ""
+    unit_amount: int = 0
+    problem: str | None = None
+    preview_url: str | None = None  # when the preview feature can draw it
+
+    @property
+    def quantity(self) -> int:
+        return self.item.quantity
+
+    @property
+    def line_amount(self) -> int:
+        return self.unit_amount * self.quantity
+
+    @property
+    def config_hash(self) -> str:
+        assert self.version is not None
+        return config_hash(self.version.slug, self.version.version, self.canonical)
+
+
+@dataclass
+class Quote:
+    lines: list[QuotedLine]
+    problem: str | None = None  # about the cart as a whole
+
+    @property
+    def problems(self) -> list[str]:
+        found = [f"{line.product_name}: {line.problem}" for line in self.lines if line.problem]
+        return found + ([self.problem] if self.problem else [])
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.lines) and not self.problems
+
+    @property
+    def currency(self) -> str:
+        return self.lines[0].currency if self.lines else ""
+
+    @property
+    def total(self) -> int:
+        return sum(line.line_amount for line in self.lines if line.problem is None)
+
+
+def option_labels(catalog: Catalog, canonical: dict[str, Any]) -> list[dict[str, str]]:
+    """What the shopper chose, in words, in the catalog's order."""
+    labels: list[dict[str, str]] = []
+    for attribute in catalog.attributes:
+        value = canonical.get(attribute.id)
+        if value is None:
+            continue
+        if attribute.kind in ("single", "multi"):
+            chosen = value if isinstance(value, list) else [value]
+            words = [option.label for option in attribute.options if option.id in chosen] or [
+                str(item) for item in chosen
+            ]
+            text = ", ".join(words)
+        else:
+            text = str(value)
+        labels.append({"attribute": attribute.label, "value": text})
+    return labels
+
+
+def quote_item(item: CartItem) -> QuotedLine:
+    """Price one cart line from the current catalog, as if it had just been chosen."""
+    version = current_version(item.product_slug)
+    if version is None:
+        return QuotedLine(item, item.product_slug, problem="This product is no longer sold.")
+    line = QuotedLine(item, version.product.name, version=version)
+    source = db.session.get(CatalogVersion, item.catalog_version_id)
+    if source is None or source.product_id != version.product_id:
+        line.problem = "This line does not match its product; please design it again."
+        return line
+    if not isinstance(item.quantity, int) or not 1 <= item.quantity <= MAX_QUANTITY:
+        line.problem = f"The quantity must be between 1 and {MAX_QUANTITY}."
+        return line
+    if not isinstance(item.choices, dict):
+        line.problem = "This design could not be read; please design it again."
+        return line
+    try:
+        carried = carry_over(source, item.choices, version)
+    except ChoiceError as error:
+        line.problem = f"This design no longer fits the catalog: {error.message}"
+        return line
+    if not carried.valid:
+        conflict = carried.conflict or {}
+        reasons = [*carried.dropped, str(conflict.get("message") or "")]
+        if not carried.complete and not conflict:
+            reasons.append("Some required choices are missing.")
+        line.problem = " ".join(reason for reason in reasons if reason)
+        return line
+    engine = engine_for(version)
+    line.canonical = carried.choices
+    price = price_json(engine.catalog, engine.parse(carried.choices))
+    line.price_lines = list(price["lines"])
+    line.currency = str(price["currency"]).upper()
+    line.unit_amount = int(price["amount"])
+    line.option_labels = option_labels(engine.catalog, line.canonical)
+    return line
+
+
+def quote_cart(owner_token: str) -> Quote:
+    quote = Quote([quote_item(item) for item in cart_items(owner_token)])
+    currencies = {line.currency for line in quote.lines if line.problem is None}
+    if len(currencies) > 1:
+        quote.problem = (
+            "Your cart mixes currencies ("
+            + ", ".join(sorted(currencies))
+            + "); order the items separately."
+        )
+    return quote
+
+
+# -- orders ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    email: str
+    name: str
+    line1: str
+    line2: str | None
+    city: str
+    postal_code: str
+    country: str
+
+
+def create_order(owner_token: str, contact: Contact) -> Order:
+    """Snapshot the re-priced cart into an order awaiting payment; empties the cart.
+
+    Raises CheckoutError when the cart is empty or a line cannot be bought as it is.
+    """
+    quote = quote_cart(owner_token)
+    if not quote.lines:
+        raise CheckoutError("Your cart is empty.")
+    if not quote.ok:
+        raise CheckoutError(" ".join(quote.problems))
+    order = Order(
+        owner_token=owner_token,
+        email=contact.email,
+        shipping_name=contact.name,
+        shipping_line1=contact.line1,
+        shipping_line2=contact.line2 or None,
+        shipping_city=contact.city,
+        shipping_postal_code=contact.postal_code,
+        shipping_country=contact.country,
+        currency=quote.currency,
+        total_amount=quote.total,
+        amount_refunded=0,
+        status=OrderStatus.PENDING_PAYMENT,
+        payment_status=PaymentStatus.UNPAID,
+        intent_generation=0,
+    )
+    for position, line in enumerate(quote.lines):
+        assert line.version is not None
+        order.lines.append(
+            OrderLine(
+                position=position,
+                product_id=line.version.product_id,
+                product_slug=line.version.slug,
+                product_name=line.product_name,
+                catalog_version_id=line.version.id,
+                catalog_version=line.version.version,
+                choices=line.canonical,
+                option_labels=line.option_labels,
+                price_lines=line.price_lines,
+                config_hash=line.config_hash,
+                # The configuration hash names its preview (see DESIGN.md).
+                preview_hash=line.config_hash,
+                unit_amount=line.unit_amount,
+                quantity=line.quantity,
+                line_amount=line.line_amount,
+            )
+        )
+    db.session.add(order)
+    db.session.flush()
+    empty_cart(owner_token)
+    return order
+
+
+def get_order(order_id: int) -> Order | None:
+    return db.session.get(Order, order_id)
+
+
+def list_orders(status: OrderStatus | None = None) -> list[Order]:
+    query = select(Order).order_by(Order.id)
+    if status is not None:
+        query = query.where(Order.status == status)
+    return list(db.session.execute(query).scalars())
+
+
+def _signer() -> Signer:
+    return Signer(current_app.config["SECRET_KEY"], salt=LINK_SALT)
+
+
+def order_token(order: Order) -> str:
+    """The private link's token: the random reference, signed with the app's key."""
+    return _signer().sign(order.reference).decode()
+
+
+def order_from_token(token: str) -> Order | None:
+    try:
+        reference = _signer().unsign(token).decode()
+    except BadSignature:
+        return None
+    return db.session.execute(
+        select(Order).where(Order.reference == reference)
+    ).scalar_one_or_none()
+
+
+def move_order(order: Order, new: OrderStatus) -> None:
+    if order.status == new:
+        return
+    if not can_move_order(order.status, new):
+        raise TransitionError(f"order {order.id}: {order.status.value} -> {new.value}")
+    order.status = new
+
+
+# -- payment -----------------------------------------------------------------------
+
+
+def _order_key(order: Order) -> str:
+    return f"atelier-order-{order.reference}"
+
+
+def ensure_payment_intent(order: Order) -> str:
+    """The order's PaymentIntent id, created once for the order's server-side amount."""
+    if order.payment_intent_id:
+        return order.payment_intent_id
+    intent = gateway.create_payment_intent(
+        amount=order.total_amount,
+        currency=order.currency,
+        metadata={"order_id": str(order.id), "order_reference": order.reference},
+        idempotency_key=f"{_order_key(order)}-payment-intent"
+        + (f"-{order.intent_generation}" if order.intent_generation else ""),
+    )
+    order.payment_intent_id = intent.id
+    db.session.flush()
+    return intent.id
+
+
+def _cannot_be_confirmed_again(intent: stripe.PaymentIntent) -> bool:
+    """Whether a new attempt needs a new intent.
+
+    A cancelled intent is finished. And localstripe (unlike Stripe) cannot confirm an
+    intent again once a charge on it was declined (measured; see docs/payments.md).
+    """
+    if intent.status == "canceled":
+        return True
+    charge = intent.latest_charge
+    return (
+        gateway.settings().is_local
+        and intent.status == "requires_payment_method"
+        and isinstance(charge, stripe.Charge)
+        and charge.status == "failed"
+    )
+
+
+def replace_payment_intent(order: Order, intent: stripe.PaymentIntent) -> str:
+    """Cancel an intent that can take no more attempts and make the next generation."""
+    if intent.status != "canceled":
+        gateway.cancel_payment_intent(intent.id)
+    order.intent_generation += 1
+    order.payment_intent_id = None
+    return ensure_payment_intent(order)
+
+
+def client_secret(order: Order) -> str:
+    intent = gateway.retrieve_payment_intent(ensure_payment_intent(order))
+    return str(intent.client_secret)
+
+
+def _intent_status(intent: stripe.PaymentIntent, *, verified: bool) -> PaymentStatus:
+    status = intent.status
+    if status == "succeeded":
+        # Only a verified event may say "paid"; anything else may say "processing".
+        return PaymentStatus.PAID if verified else PaymentStatus.PROCESSING
+    if status in ("processing", "requires_capture"):
+        return PaymentStatus.PROCESSING
+    if status == "requires_action":
+        return PaymentStatus.REQUIRES_ACTION
+    if status == "canceled":
+        return PaymentStatus.FAILED
+    return PaymentStatus.FAILED if intent.last_payment_error else PaymentStatus.UNPAID
+
+
+def _intent_error(intent: stripe.PaymentIntent) -> str | None:
+    error = intent.last_payment_error
+    if not error:
+        return None
+    message = getattr(error, "message", None) or "The payment did not go through."
+    return str(message)[:500]
+
+
+def _mismatch(order: Order, intent: stripe.PaymentIntent) -> str | None:
+    metadata = intent.metadata
+    order_id = metadata["order_id"] if metadata and "order_id" in metadata else None
+    if order_id != str(order.id):
+        return "intent belongs to another order"
+    if intent.amount != order.total_amount or str(intent.currency).upper() != order.currency:
+        return f"intent is for {intent.amount} {intent.currency}, order is {order.total_amount}"
+    return None
+
+
+def set_payment_status(order: Order, new: PaymentStatus, error: str | None = None) -> bool:
+    """Move the payment status if the table allows it; late or repeated news is ignored."""
+    if order.payment_status == new:
+        if new == PaymentStatus.FAILED and error:
+            order.payment_error = error
+        return False
+    if not can_move_payment(order.payment_status, new):
+        return False
+    order.payment_status = new
+    order.payment_error = error if new == PaymentStatus.FAILED else None
+    if new == PaymentStatus.PAID and can_move_order(order.status, OrderStatus.PAID):
+        move_order(order, OrderStatus.PAID)
+    return True
+
+
+def apply_refunded_total(order: Order, refunded: int) -> bool:
+    """Record that ``refunded`` minor units have been given back in all."""
+    if refunded <= order.amount_refunded:
+        return False
+    order.amount_refunded = min(refunded, order.total_amount)
+    if order.amount_refunded >= order.total_amount:
+        set_payment_status(order, PaymentStatus.REFUNDED)
+        if can_move_order(order.status, OrderStatus.REFUNDED):
+            move_order(order, OrderStatus.REFUNDED)
+    else:
+        set_payment_status(order, PaymentStatus.PARTIALLY_REFUNDED)
+    return True
+
+
+def sync_with_intent(order: Order, intent: stripe.PaymentIntent, *, verified: bool) -> str:
+    """Bring the order in line with the intent as Stripe reports it now."""
+    mismatch = _mismatch(order, intent)
+    if mismatch is not None:
+        current_app.logger.error("order %s: %s (%s)", order.id, mismatch, intent.id)
+        return f"ignored: {mismatch}"
+    new = _intent_status(intent, verified=verified)
+    moved = set_payment_status(order, new, _intent_error(intent))
+    charge = intent.latest_charge
+    refunded = False
+    if verified and isinstance(charge, stripe.Charge):
+        refunded = apply_refunded_total(order, int(charge.amount_refunded or 0))
+    if moved or refunded:
+        return f"{order.status.value}/{order.payment_status.value}"
+    return f"unchanged: {order.payment_status.value}"
+
+
+def refresh_payment(order: Order) -> None:
+    """Report progress from the intent (never "paid": that waits for the webhook)."""
+    if order.payment_intent_id is None or order.payment_status not in (
+        PaymentStatus.UNPAID,
+        PaymentStatus.REQUIRES_ACTION,
+        PaymentStatus.PROCESSING,
+        PaymentStatus.FAILED,
+    ):
+        return
+    sync_with_intent(
+        order, gateway.retrieve_payment_intent(order.payment_intent_id), verified=False
+    )
+
+
+@dataclass(frozen=True)
+class PaymentAttempt:
+    status: PaymentStatus
+    message: str | None = None
+    client_secret: str | None = None  # when the bank asks for 3-D Secure
+
+
+def can_pay(order: Order) -> bool:
+    return order.status == OrderStatus.PENDING_PAYMENT and order.payment_status in (
+        PaymentStatus.UNPAID,
+        PaymentStatus.FAILED,
+        PaymentStatus.REQUIRES_ACTION,
+    )
+
+
+def pay_with_payment_method(order: Order, payment_method: str) -> PaymentAttempt:
+    """Confirm the order's intent with a card the browser tokenised (card-element path).
+
+    An intent that already succeeded or is processing is never confirmed again.
+    Raises CheckoutError for a malformed payment method, GatewayUnavailable when
+    Stripe cannot be reached.
+    """
+    if not PAYMENT_METHOD_ID.match(payment_method):
+        raise CheckoutError("That card could not be read; please enter it again.")
+    if not can_pay(order):
+        return PaymentAttempt(order.payment_status, order.payment_error)
+    intent_id = ensure_payment_intent(order)
+    intent = gateway.retrieve_payment_intent(intent_id)
+    if _cannot_be_confirmed_again(intent):
+        intent_id = replace_payment_intent(order, intent)
+        intent = gateway.retrieve_payment_intent(intent_id)
+    if intent.status in ("requires_payment_method", "requires_confirmation"):
+        try:
+            intent = gateway.confirm_with_payment_method(
+                intent_id, payment_method, idempotency_key=_order_key(order)
+            )
+        except gateway.PaymentDeclined as declined:
+            set_payment_status(order, PaymentStatus.FAILED, declined.message)
+            return PaymentAttempt(PaymentStatus.FAILED, declined.message)
+    sync_with_intent(order, intent, verified=False)
+    if intent.status == "requires_action":
+        return PaymentAttempt(PaymentStatus.REQUIRES_ACTION, client_secret=intent.client_secret)
+    return PaymentAttempt(order.payment_status, order.payment_error)
+
+
+def start_card_setup() -> str:
+    """A SetupIntent's client secret, for localstripe's card element to tokenise a card."""
+    return str(gateway.create_setup_intent().client_secret)
+
+
+# -- webhooks ----------------------------------------------------------------------
+
+
+def _event_object(event: stripe.Event) -> dict[str, Any]:
+    data = event.data.object
+    return data.to_dict() if isinstance(data, stripe.StripeObject) else dict(data)
+
+
+def _intent_id_of(obj: dict[str, Any]) -> str | None:
+    kind = obj.get("object")
+    if kind == "payment_intent":
+        return str(obj.get("id"))
+    if kind == "charge" and obj.get("payment_intent"):
+        return str(obj.get("payment_intent"))
+    return None
+
+
+def order_for_intent(intent_id: str) -> Order | None:
+    query = select(Order).where(Order.payment_intent_id == intent_id).with_for_update()
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def already_recorded(reference: str) -> bool:
+    query = select(PaymentEvent.id).where(
+        PaymentEvent.provider == PROVIDER, PaymentEvent.reference == reference
+    )
+    return db.session.execute(query).first() is not None
+
+
+def apply_event(event: stripe.Event) -> str:
+    """Act on a verified event once: re-read the intent, sync the order, log the event.
+
+    Returns what was done. A repeat of a recorded event changes nothing ("duplicate").
+    Raises GatewayUnavailable when the intent cannot be re-read (the caller answers
+    with an error so Stripe delivers the event again later).
+    """
+    if already_recorded(event.id):
+        return "duplicate"
+    obj = _event_object(event)
+    intent_id = _intent_id_of(obj)
+    order = None
+    outcome = f"ignored: {event.type} is not handled"
+    if event.type in HANDLED_EVENTS and intent_id is not None:
+        order = order_for_intent(intent_id)
+        if order is None:
+            outcome = "ignored: no order for this intent"
+        else:
+            intent = gateway.retrieve_payment_intent(intent_id)
+            outcome = sync_with_intent(order, intent, verified=True)
+    amount = obj.get("amount")
+    db.session.add(
+        PaymentEvent(
+            provider=PROVIDER,
+            reference=event.id,
+            type=event.type,
+            order=order,
+            payment_intent_id=intent_id,
+            amount=amount if isinstance(amount, int) else None,
+            outcome=outcome[:200],
+        )
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same event, handled at the same moment by another worker: theirs stands.
+        db.session.rollback()
+        return "duplicate"
+    return outcome
+
+
+# -- refunds -----------------------------------------------------------------------
+
+
+def refund_order(order: Order, amount: int | None = None) -> PaymentEvent:
+    """Refund ``amount`` minor units (default: all that is left) through Stripe.
+
+    Retrying the same refund after a failure sends the same idempotency key, so
+    Stripe refunds it once. Raises CheckoutError or gateway errors.
+    """
+    if order.payment_status not in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED):
+        raise CheckoutError(
+            f"Order {order.id} cannot be refunded: payment is {order.payment_status.value}."
+        )
+    assert order.payment_intent_id is not None
+    remaining = order.refundable_amount
+    amount = remaining if amount is None else amount
+    if not 0 < amount <= remaining:
+        raise CheckoutError(
+            f"Order {order.id}: a refund must be between 1 and {remaining} (minor units)."
+        )
+    refund = gateway.create_refund(
+        order.payment_intent_id,
+        amount,
+        idempotency_key=f"{_order_key(order)}-refund-{order.amount_refunded}-{amount}",
+    )
+    recorded = db.session.execute(
+        select(PaymentEvent).where(
+            PaymentEvent.provider == PROVIDER, PaymentEvent.reference == refund.id
+        )
+    ).scalar_one_or_none()
+    if recorded is not None:
+        return recorded  # Stripe replayed a refund we already booked
+    event = PaymentEvent(
+        provider=PROVIDER,
+        reference=refund.id,
+        type="refund",
+        order=order,
+        payment_intent_id=order.payment_intent_id,
+        amount=refund.amount,
+        outcome=f"refund {refund.status}",
+    )
+    db.session.add(event)
+    if refund.status in ("succeeded", "pending"):
+        apply_refunded_total(order, order.amount_refunded + int(refund.amount))
+    db.session.flush()
+    return event

@@ -1,0 +1,184 @@
+"""Checkout pages, the private order page, the payment endpoints and the Stripe webhook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from ..shoppers import shopper_token
+from . import checkout_blueprint as bp
+from . import gateway
+from .forms import CheckoutForm
+from .models import Order
+from .services import (
+    CheckoutError,
+    apply_event,
+    can_pay,
+    client_secret,
+    create_order,
+    ensure_payment_intent,
+    order_from_token,
+    order_token,
+    pay_with_payment_method,
+    quote_cart,
+    refresh_payment,
+    start_card_setup,
+)
+from .status import PaymentStatus
+
+# While Stripe has not confirmed yet, the order page looks again by itself.
+REFRESH_SECONDS = 2
+
+
+def _order_or_404(token: str) -> Order:
+    order = order_from_token(token)
+    if order is None:
+        abort(404, "There is no such order. Check the link from your confirmation.")
+    return order
+
+
+def _error_json(status: int, message: str) -> tuple[Response, int]:
+    return jsonify({"error": {"message": message}}), status
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def checkout() -> str | Response:
+    token = shopper_token()
+    assert token is not None
+    form = CheckoutForm()
+    quote = quote_cart(token)
+    configured = gateway.payments_configured()
+    if form.validate_on_submit() and quote.ok and configured:
+        try:
+            order = create_order(token, form.contact())
+        except CheckoutError as error:
+            flash(error.message, "error")
+        else:
+            return redirect(url_for("checkout.pay", token=order_token(order)), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "checkout/checkout.html", form=form, quote=quote, configured=configured
+    ), status  # type: ignore[return-value]
+
+
+@bp.get("/orders/<token>")
+def order_page(token: str) -> str:
+    order = _order_or_404(token)
+    unavailable = None
+    try:
+        refresh_payment(order)
+    except gateway.GatewayError as error:
+        unavailable = error.message
+    waiting = order.payment_status in (PaymentStatus.PROCESSING,)
+    return render_template(
+        "checkout/order.html",
+        order=order,
+        token=token,
+        unavailable=unavailable,
+        can_pay=can_pay(order),
+        refresh=REFRESH_SECONDS if waiting else None,
+    )
+
+
+@bp.get("/orders/<token>/pay")
+def pay(token: str) -> str | Response:
+    order = _order_or_404(token)
+    if not can_pay(order):
+        return redirect(url_for("checkout.order_page", token=token))
+    context: dict[str, Any] = {"order": order, "token": token, "unavailable": None}
+    try:
+        stripe_settings = gateway.settings()
+        ensure_payment_intent(order)
+        refresh_payment(order)
+        if stripe_settings.browser_adapter == "payment-element":
+            context["client_secret"] = client_secret(order)
+    except gateway.GatewayError as error:
+        context["unavailable"] = error.message
+        return render_template("checkout/pay.html", **context), 503  # type: ignore[return-value]
+    if not can_pay(order):
+        return redirect(url_for("checkout.order_page", token=token))
+    context["stripe"] = stripe_settings
+    return render_template("checkout/pay.html", **context)
+
+
+@bp.post("/orders/<token>/setup-intent")
+def setup_intent(token: str) -> Response | tuple[Response, int]:
+    """Card-element adapter only: a SetupIntent whose confirmation tokenises the card."""
+    order = _order_or_404(token)
+    if not can_pay(order):
+        return _error_json(409, "This order is not waiting for a payment.")
+    try:
+        return jsonify({"client_secret": start_card_setup()})
+    except gateway.GatewayError as error:
+        return _error_json(503, error.message)
+
+
+@bp.post("/orders/<token>/confirm")
+def confirm(token: str) -> Response | tuple[Response, int]:
+    """Card-element adapter: charge the order's own intent with the tokenised card.
+
+    The amount is the order's, fixed when the intent was created: nothing in this
+    request can change it.
+    """
+    order = _order_or_404(token)
+    body = request.get_json(silent=True)
+    payment_method = body.get("payment_method") if isinstance(body, dict) else None
+    if not isinstance(payment_method, str):
+        return _error_json(400, "That card could not be read; please enter it again.")
+    try:
+        attempt = pay_with_payment_method(order, payment_method)
+    except CheckoutError as error:
+        return _error_json(400, error.message)
+    except gateway.GatewayError as error:
+        return _error_json(503, error.message)
+    return jsonify(
+        {
+            "status": attempt.status.value,
+            "message": attempt.message,
+            "client_secret": attempt.client_secret,
+            "order_url": url_for("checkout.order_page", token=token),
+        }
+    )
+
+
+@bp.get("/orders/<token>/status")
+def order_status(token: str) -> Response:
+    order = _order_or_404(token)
+    return jsonify(
+        {
+            "status": order.status.value,
+            "payment_status": order.payment_status.value,
+            "label": order.payment_label,
+        }
+    )
+
+
+@bp.post("/stripe/webhook")
+def stripe_webhook() -> tuple[Response, int]:
+    """Verify the signature on the raw body, act once per event id, answer 200."""
+    signature = request.headers.get("Stripe-Signature", "")
+    try:
+        event = gateway.verified_event(request.get_data(), signature)
+    except ValueError as error:
+        current_app.logger.warning("Refused a Stripe webhook: %s", error)
+        return jsonify({"error": {"message": "invalid signature"}}), 400
+    except gateway.PaymentsNotConfigured as error:
+        return jsonify({"error": {"message": error.message}}), 503
+    try:
+        outcome = apply_event(event)
+    except gateway.GatewayError as error:
+        # Not recorded: Stripe delivers it again, and we re-read the intent then.
+        current_app.logger.warning("Webhook %s deferred: %s", event.id, error.message)
+        return jsonify({"error": {"message": "try again later"}}), 503
+    return jsonify({"received": event.id, "outcome": outcome}), 200
