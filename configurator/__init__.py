@@ -22,6 +22,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         __name__,
         instance_path=str(PROJECT_ROOT / "instance"),
         instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
     )
     given = dict(config or {})
     instance_path = Path(str(given.get("INSTANCE_PATH", app.instance_path)))
@@ -42,11 +44,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_features(app: Flask) -> None:
     # Imported here so that importing the package stays cheap and free of cycles.
     from .api import api_blueprint
+    from .checkout import init_checkout
     from .designs import models as _design_models  # noqa: F401  (tables for migrations)
     from .products.cli import catalog_cli, seed_command
     from .products.engines import init_engine_cache
+    from .shop import init_storefront
 
     init_engine_cache(app)
     app.register_blueprint(api_blueprint)
+    init_storefront(app)
+    init_checkout(app)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(seed_command)

@@ -1,0 +1,164 @@
+"""Cart lines: add (merging identical configurations), change, remove, re-check.
+
+Services flush; the request's end commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..engine import config_hash
+from ..extensions import db
+from ..products.engines import engine_for
+from ..products.models import CatalogVersion
+from ..products.services import current_version
+from ..shop.services import Carried, carry_over, describe_choices
+from .models import MAX_QUANTITY, CartLine
+
+
+class CartError(Exception):
+    """A cart change that cannot be made; the message is for the shopper."""
+
+
+def lines_of(owner_token: str) -> list[CartLine]:
+    query = (
+        select(CartLine)
+        .where(CartLine.owner_token == owner_token)
+        .order_by(CartLine.created_at, CartLine.id)
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def item_count(owner_token: str) -> int:
+    query = select(func.coalesce(func.sum(CartLine.quantity), 0)).where(
+        CartLine.owner_token == owner_token
+    )
+    return int(db.session.execute(query).scalar_one())
+
+
+def get_line(owner_token: str, line_id: int) -> CartLine | None:
+    line = db.session.get(CartLine, line_id)
+    return line if line is not None and line.owner_token == owner_token else None
+
+
+def add_line(
+    owner_token: str,
+    version: CatalogVersion,
+    choices: Mapping[str, Any],
+    *,
+    quantity: int = 1,
+    design_id: str | None = None,
+    clamp: bool = False,
+) -> CartLine:
+    """Put a complete configuration in the cart; the same one again adds to its quantity.
+
+    Raises CartError when the configuration is not a complete, valid product or the
+    quantity would leave 1..MAX_QUANTITY (unless ``clamp``, which caps it); raises
+    ChoiceError for unknown ids.
+    """
+    engine = engine_for(version)
+    canonical = engine.canonical(dict(choices))
+    answer = engine.configure(canonical, explain=False)
+    if not answer["complete"]:
+        raise CartError("Finish the design first: some choices are missing or do not go together.")
+    digest = config_hash(version.slug, version.version, canonical)
+    line = db.session.execute(
+        select(CartLine).where(
+            CartLine.owner_token == owner_token,
+            CartLine.product_id == version.product_id,
+            CartLine.catalog_version_id == version.id,
+            CartLine.config_hash == digest,
+        )
+    ).scalar_one_or_none()
+    if line is None:
+        quantity = min(quantity, MAX_QUANTITY) if clamp else quantity
+        _check_quantity(quantity)
+        line = CartLine(
+            owner_token=owner_token,
+            product_id=version.product_id,
+            catalog_version=version,
+            choices=canonical,
+            config_hash=digest,
+            quantity=quantity,
+            design_id=design_id,
+        )
+        db.session.add(line)
+    else:
+        total = line.quantity + quantity
+        total = min(total, MAX_QUANTITY) if clamp else total
+        _check_quantity(total)
+        line.quantity = total
+        line.design_id = line.design_id or design_id
+    db.session.flush()
+    return line
+
+
+def _check_quantity(quantity: int) -> None:
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise CartError(f"Quantities go from 1 to {MAX_QUANTITY} per design.")
+
+
+def set_quantity(line: CartLine, quantity: int) -> None:
+    _check_quantity(quantity)
+    line.quantity = quantity
+    db.session.flush()
+
+
+def remove_line(line: CartLine) -> None:
+    db.session.delete(line)
+    db.session.flush()
+
+
+@dataclass
+class CheckedLine:
+    line: CartLine
+    check: Carried
+
+    @property
+    def summary(self) -> str:
+        """The chosen values in words, for the cart."""
+        catalog = engine_for(self.check.current).catalog
+        rows = describe_choices(catalog, self.check.fixed_choices)
+        return " · ".join(row.value for row in rows if row.value != "Not chosen")
+
+    @property
+    def unit_price(self) -> int:
+        return int(self.check.price_now["amount"])
+
+    @property
+    def total(self) -> int:
+        return self.unit_price * self.line.quantity
+
+
+def check_lines(lines: list[CartLine]) -> list[CheckedLine]:
+    """Each line read against its product's current catalog version."""
+    checked = []
+    for line in lines:
+        current = current_version(line.product.slug) or line.catalog_version
+        checked.append(CheckedLine(line, carry_over(line.catalog_version, line.choices, current)))
+    return checked
+
+
+def totals(checked: list[CheckedLine]) -> dict[str, int]:
+    """Per currency, the sum of the lines that can be ordered as they are."""
+    sums: dict[str, int] = {}
+    for item in checked:
+        if item.check.valid:
+            currency = item.check.price_now["currency"]
+            sums[currency] = sums.get(currency, 0) + item.total
+    return sums
+
+
+def apply_fix(line: CartLine) -> CartLine:
+    """Move a line to the current version with the engine's repair (merging duplicates)."""
+    current = current_version(line.product.slug) or line.catalog_version
+    check = carry_over(line.catalog_version, line.choices, current)
+    owner, quantity, design_id = line.owner_token, line.quantity, line.design_id
+    remove_line(line)
+    return add_line(
+        owner, current, check.fixed_choices, quantity=quantity, design_id=design_id, clamp=True
+    )

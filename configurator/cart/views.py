@@ -1,0 +1,110 @@
+"""Cart views: show (re-checking every line), add a design, change, remove, fix."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from ..designs.services import get_design
+from ..products.services import current_version
+from ..shop.services import carry_over
+from ..shoppers import shopper_token
+from . import cart_blueprint
+from .forms import AddDesignForm, LineActionForm, QuantityForm
+from .models import MAX_QUANTITY, CartLine
+from .services import (
+    CartError,
+    add_line,
+    apply_fix,
+    check_lines,
+    get_line,
+    lines_of,
+    remove_line,
+    set_quantity,
+    totals,
+)
+
+
+def _back_to_cart() -> Response:
+    return redirect(url_for("cart.show"), 303)
+
+
+def _own_line(line_id: int) -> CartLine:
+    token = shopper_token(create=False)
+    line = get_line(token, line_id) if token else None
+    if line is None:
+        abort(404, "That line is not in your cart.")
+    return line
+
+
+@cart_blueprint.get("")
+def show() -> str:
+    token = shopper_token(create=False)
+    checked = check_lines(lines_of(token)) if token else []
+    return render_template(
+        "cart/cart.html",
+        lines=checked,
+        totals=totals(checked),
+        max_quantity=MAX_QUANTITY,
+        form=LineActionForm(),
+    )
+
+
+@cart_blueprint.post("/add")
+def add() -> Response:
+    form = AddDesignForm()
+    if not form.validate_on_submit():
+        abort(400, "Which design? The form was incomplete.")
+    design = get_design(form.design_id.data)
+    if design is None:
+        abort(404, "There is no such design.")
+    version = current_version(design.product.slug)
+    assert version is not None
+    carried = carry_over(design.catalog_version, design.choices, version)
+    try:
+        add_line(shopper_token() or "", version, carried.fixed_choices, design_id=design.id)
+    except CartError as error:
+        flash(str(error), "error")
+        return redirect(url_for("shop.design", design_id=design.id), 303)
+    flash("Added to your cart.", "success")
+    return _back_to_cart()
+
+
+@cart_blueprint.post("/lines/<int:line_id>/quantity")
+def change_quantity(line_id: int) -> Response:
+    line = _own_line(line_id)
+    form = QuantityForm()
+    if not form.validate_on_submit():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(str(message), "error")
+        return _back_to_cart()
+    try:
+        set_quantity(line, int(form.quantity.data))
+    except CartError as error:
+        flash(str(error), "error")
+        return _back_to_cart()
+    flash(f"{line.product.name}: quantity {line.quantity}.", "success")
+    return _back_to_cart()
+
+
+@cart_blueprint.post("/lines/<int:line_id>/remove")
+def remove(line_id: int) -> Response:
+    line = _own_line(line_id)
+    LineActionForm().validate_on_submit()
+    name = line.product.name
+    remove_line(line)
+    flash(f"Removed {name} from your cart.", "success")
+    return _back_to_cart()
+
+
+@cart_blueprint.post("/lines/<int:line_id>/fix")
+def fix(line_id: int) -> Response:
+    line = _own_line(line_id)
+    try:
+        apply_fix(line)
+    except CartError as error:
+        flash(str(error), "error")
+        return _back_to_cart()
+    flash("Updated to the current catalog.", "success")
+    return _back_to_cart()

@@ -1,0 +1,302 @@
+"""Storefront views: read the request, call services, render a template."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import (
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from ..cart.services import CartError, add_line, get_line, item_count, remove_line
+from ..designs.models import Design
+from ..designs.services import designs_of, get_design, save_design
+from ..engine import ChoiceError, Engine
+from ..engine.pricing import price_json
+from ..errors import ApiError
+from ..products.engines import engine_for
+from ..products.models import CatalogVersion
+from ..products.services import current_version, current_versions
+from ..shoppers import shopper_token
+from . import shop_blueprint
+from .services import (
+    Carried,
+    carry_over,
+    changed_attribute,
+    choices_from_form,
+    completion,
+    configurator_view,
+    describe_choices,
+)
+
+TITLE_MAX_LENGTH = 200
+STRATEGIES = {"surprise": "random", "cheapest": "cheapest"}
+
+
+def shop_context() -> dict[str, Any]:
+    token = shopper_token(create=False)
+    return {"cart_count": item_count(token) if token else 0}
+
+
+def _published(slug: str) -> CatalogVersion:
+    version = current_version(slug)
+    if version is None:
+        abort(404, f"There is no product {slug!r}.")
+    return version
+
+
+def _design_or_404(design_id: str) -> Design:
+    design = get_design(design_id)
+    if design is None:
+        abort(404, "There is no such design. Check the link you were given.")
+    return design
+
+
+def _swatches(engine: Engine, choices: dict[str, Any]) -> list[str]:
+    """Colours of the chosen options, for thumbnails and the preview placeholder."""
+    colours = []
+    for attribute in engine.catalog.attributes:
+        value = choices.get(attribute.id)
+        chosen = value if isinstance(value, list) else [value]
+        for option in attribute.options:
+            if option.id in chosen and option.swatch and option.swatch not in colours:
+                colours.append(option.swatch)
+    return colours
+
+
+# -- home ------------------------------------------------------------------------------
+
+
+@shop_blueprint.get("/")
+def home() -> str:
+    cards = []
+    for version in current_versions():
+        engine = engine_for(version)
+        defaults = engine.default_choices()
+        cards.append(
+            {
+                "version": version,
+                "catalog": engine.catalog,
+                "swatches": _swatches(engine, defaults)[:6],
+                "from_price": price_json(engine.catalog, engine.parse(defaults)),
+            }
+        )
+    return render_template("shop/home.html", cards=cards)
+
+
+# -- the configurator ----------------------------------------------------------------------
+
+
+def _render_configurator(
+    version: CatalogVersion,
+    choices: dict[str, Any],
+    *,
+    changed: str | None = None,
+    errors: dict[str, str] | None = None,
+    carried: Carried | None = None,
+    line_id: int | None = None,
+    title: str = "",
+    status: int = 200,
+) -> tuple[str, int]:
+    view = configurator_view(version, choices, changed=changed, errors=errors)
+    engine = engine_for(version)
+    page = render_template(
+        "shop/product.html",
+        view=view,
+        carried=carried,
+        line_id=line_id,
+        title=title,
+        swatches=_swatches(engine, view.choices),
+        client=_client_data(version, engine, view.choices, view.answer),
+    )
+    return page, status
+
+
+def _client_data(
+    version: CatalogVersion, engine: Engine, choices: dict[str, Any], answer: dict[str, Any]
+) -> dict[str, Any]:
+    """What the page's script needs: labels, limits, endpoints and the first answer."""
+    catalog = engine.catalog
+    return {
+        "product": version.slug,
+        "currency": catalog.currency,
+        "endpoints": {
+            "configure": url_for("api.configure", slug=version.slug),
+            "complete": url_for("shop.complete", slug=version.slug),
+        },
+        "defaults": engine.default_choices(),
+        "choices": choices,
+        "answer": {**answer, "preview": None},
+        "attributes": [
+            {
+                "id": a.id,
+                "label": a.label,
+                "kind": a.kind,
+                "required": a.required,
+                "options": {o.id: {"label": o.label, "swatch": o.swatch} for o in a.options},
+                "max_length": a.max_length,
+                "pattern": a.pattern,
+            }
+            for a in catalog.attributes
+        ],
+    }
+
+
+@shop_blueprint.get("/p/<slug>")
+def product(slug: str) -> tuple[str, int]:
+    version = _published(slug)
+    engine = engine_for(version)
+    carried: Carried | None = None
+    line_id = request.args.get("line", type=int)
+    design_id = request.args.get("design")
+    title = ""
+    choices = engine.default_choices()
+    if design_id:
+        design = _design_or_404(design_id)
+        if design.product.slug != slug:
+            abort(404, "That design belongs to another product.")
+        carried = carry_over(design.catalog_version, design.choices, version)
+        choices, title = carried.fixed_choices, design.title or ""
+    elif line_id is not None:
+        token = shopper_token(create=False)
+        line = get_line(token, line_id) if token else None
+        if line is None or line.product.slug != slug:
+            abort(404, "That cart line is not in your cart.")
+        carried = carry_over(line.catalog_version, line.choices, version)
+        choices = carried.fixed_choices
+    if carried is not None and not carried.upgraded:
+        carried = None
+    return _render_configurator(version, choices, carried=carried, line_id=line_id, title=title)
+
+
+def _previous(engine: Engine, text: str | None) -> dict[str, Any]:
+    try:
+        return engine.canonical(json.loads(text or "{}"))
+    except (ValueError, ChoiceError):
+        return {}
+
+
+@shop_blueprint.post("/p/<slug>")
+def product_form(slug: str) -> Response | tuple[str, int]:
+    """The configurator without JavaScript: every button posts the whole form."""
+    version = _published(slug)
+    engine = engine_for(version)
+    choices, errors = choices_from_form(engine.catalog, request.form)
+    action = request.form.get("action", "update")
+    title = (request.form.get("title") or "").strip()[:TITLE_MAX_LENGTH]
+    line_id = request.form.get("line", type=int)
+    changed = request.form.get("changed") or None
+    if action == "reset":
+        choices, errors = engine.default_choices(), {}
+    elif action in STRATEGIES:
+        choices = completion(engine, choices, STRATEGIES[action])
+    elif action == "repair":
+        repair = engine.configure(choices, explain=False, changed=changed)["repair"]
+        if repair:
+            choices = repair["choices"]
+        changed = None
+    elif action in ("save", "cart") and not errors:
+        answer = engine.configure(choices, explain=False)
+        if action == "save" and answer["consistent"]:
+            design = save_design(version, choices, owner_token=shopper_token(), title=title or None)
+            flash("Design saved. Its link is yours to keep and share.", "success")
+            return redirect(url_for("shop.design", design_id=design.id), 303)
+        if action == "cart" and answer["complete"]:
+            return _add_to_cart(version, choices, line_id)
+        flash(
+            "Resolve the conflict before saving."
+            if not answer["consistent"]
+            else "Finish the design before adding it to the cart.",
+            "error",
+        )
+    else:
+        before = _previous(engine, request.form.get("previous"))
+        changed = changed_attribute(before, engine.canonical(choices))
+    return _render_configurator(
+        version, choices, changed=changed, errors=errors, line_id=line_id, title=title
+    )
+
+
+def _add_to_cart(
+    version: CatalogVersion, choices: dict[str, Any], line_id: int | None
+) -> Response | tuple[str, int]:
+    token = shopper_token()
+    assert token is not None
+    quantity = 1
+    replaced = get_line(token, line_id) if line_id is not None else None
+    if replaced is not None:
+        quantity = replaced.quantity
+        remove_line(replaced)
+    try:
+        add_line(token, version, choices, quantity=quantity, clamp=replaced is not None)
+    except CartError as error:
+        flash(str(error), "error")
+        return _render_configurator(version, choices, line_id=line_id, status=422)
+    flash("Updated in your cart." if replaced else "Added to your cart.", "success")
+    return redirect(url_for("cart.show"), 303)
+
+
+@shop_blueprint.post("/p/<slug>/complete")
+def complete(slug: str) -> dict[str, Any]:
+    """JSON for the page's "Surprise me" and "Cheapest": ``{"choices": {...}}``."""
+    from ..api.bodies import choices_object, json_object, required_string
+
+    version = current_version(slug)
+    if version is None:
+        raise ApiError(404, "unknown_product", f"There is no product {slug!r}.")
+    body = json_object()
+    strategy = required_string(body, "strategy")
+    if strategy not in STRATEGIES:
+        raise ApiError(422, "unknown_strategy", "strategy is surprise or cheapest.", "strategy")
+    try:
+        choices = completion(engine_for(version), choices_object(body), STRATEGIES[strategy])
+    except ChoiceError as error:
+        raise ApiError(error.status, error.code, error.message, error.field) from None
+    return {"choices": choices}
+
+
+# -- designs ---------------------------------------------------------------------------------
+
+
+@shop_blueprint.get("/d/<design_id>")
+def design(design_id: str) -> str:
+    design = _design_or_404(design_id)
+    version = _published(design.product.slug)
+    carried = carry_over(design.catalog_version, design.choices, version)
+    view = configurator_view(version, carried.fixed_choices)
+    engine = engine_for(version)
+    rows = describe_choices(engine.catalog, view.choices)
+    return render_template(
+        "shop/design.html",
+        design=design,
+        view=view,
+        rows=rows,
+        carried=carried if carried.upgraded else None,
+        mine=design.owner_token is not None and design.owner_token == shopper_token(create=False),
+        swatches=_swatches(engine, view.choices),
+        permalink=url_for("shop.design", design_id=design.id, _external=True),
+    )
+
+
+@shop_blueprint.get("/designs")
+def my_designs() -> str:
+    token = shopper_token(create=False)
+    items = []
+    for saved in designs_of(token) if token else []:
+        engine = engine_for(saved.catalog_version)
+        items.append(
+            {
+                "design": saved,
+                "catalog": engine.catalog,
+                "swatches": _swatches(engine, saved.choices)[:6],
+                "price": price_json(engine.catalog, engine.parse(saved.choices)),
+            }
+        )
+    return render_template("shop/designs.html", items=items)

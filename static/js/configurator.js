@@ -1,0 +1,442 @@
+// The configurator page, enhanced: every change asks the configure API and redraws
+// availability, reasons, price, preview and conflicts without reloading the page.
+// The form's controls hold the state; "Save" and "Add to cart" post the form as usual.
+
+import { History } from "./history.js";
+import { setUpSteps } from "./steps.js";
+
+const form = document.getElementById("configurator");
+const data = JSON.parse(document.getElementById("configurator-data").textContent);
+const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+const attributes = new Map(data.attributes.map((a) => [a.id, a]));
+const announcer = form.querySelector("[data-announcer]");
+const history = new History();
+const undoButton = form.querySelector("[data-undo]");
+const redoButton = form.querySelector("[data-redo]");
+const steps = setUpSteps(form.querySelector("[data-steps]"));
+
+let current = null;
+let answer = data.answer;
+let lastRepair = answer.repair;
+let requestNumber = 0;
+
+// -- money -------------------------------------------------------------------------------
+
+const money = new Intl.NumberFormat("en-IE", { style: "currency", currency: data.currency });
+const minorDigits = money.resolvedOptions().maximumFractionDigits;
+function formatMoney(amount, signed = false) {
+  const text = money.format(Math.abs(amount) / 10 ** minorDigits);
+  if (amount < 0) return `\u2212${text}`;
+  return signed && amount > 0 ? `+${text}` : text;
+}
+
+// -- reading and writing the form ------------------------------------------------------------
+
+const fieldName = (id) => `c-${id}`;
+const controlsOf = (id) => [...form.elements.namedItem(fieldName(id)) instanceof RadioNodeList
+  ? form.elements.namedItem(fieldName(id))
+  : [form.elements.namedItem(fieldName(id))]].filter(Boolean);
+
+function textProblem(attribute, text) {
+  if (!text) return "";
+  if (attribute.max_length != null && text.length > attribute.max_length) {
+    return `${attribute.label}: at most ${attribute.max_length} characters.`;
+  }
+  if (attribute.pattern && !new RegExp(attribute.pattern).test(text)) {
+    return `${attribute.label}: some of these characters can’t be used.`;
+  }
+  return "";
+}
+
+function readChoices() {
+  const fields = new FormData(form);
+  const choices = {};
+  for (const attribute of data.attributes) {
+    const name = fieldName(attribute.id);
+    if (attribute.kind === "multi") {
+      const values = fields.getAll(name);
+      if (values.length) choices[attribute.id] = values;
+    } else if (attribute.kind === "number") {
+      const text = String(fields.get(name) ?? "").trim();
+      if (text !== "" && Number.isFinite(Number(text))) choices[attribute.id] = Number(text);
+    } else if (attribute.kind === "text") {
+      const text = String(fields.get(name) ?? "");
+      if (text && !textProblem(attribute, text)) choices[attribute.id] = text;
+    } else {
+      const value = fields.get(name);
+      if (value) choices[attribute.id] = value;
+    }
+  }
+  return choices;
+}
+
+function writeChoices(choices) {
+  for (const attribute of data.attributes) {
+    const value = choices[attribute.id];
+    for (const control of controlsOf(attribute.id)) {
+      if (control.type === "radio") control.checked = control.value === (value ?? "");
+      else if (control.type === "checkbox") control.checked = (value ?? []).includes(control.value);
+      else control.value = value ?? "";
+    }
+  }
+}
+
+// -- labels ------------------------------------------------------------------------------------
+
+function valueLabel(attribute, value) {
+  if (value == null || value === "" || (Array.isArray(value) && !value.length)) return "Not chosen";
+  if (attribute.kind === "single") return attribute.options[value]?.label ?? value;
+  if (attribute.kind === "multi") {
+    return Object.entries(attribute.options)
+      .filter(([id]) => value.includes(id)).map(([, option]) => option.label).join(", ");
+  }
+  if (attribute.kind === "text") return `“${value}”`;
+  return String(value);
+}
+
+function numberRanges(values) {
+  if (!values.length) return "none";
+  const runs = [[values[0], values[0]]];
+  for (const value of values.slice(1)) {
+    if (value - runs[runs.length - 1][1] === 1) runs[runs.length - 1][1] = value;
+    else runs.push([value, value]);
+  }
+  return runs.map(([a, b]) => (a === b ? `${a}` : `${a}–${b}`)).join(", ");
+}
+
+// -- talking to the server -----------------------------------------------------------------------
+
+async function postJson(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  const payload = await response.json();
+  if (!response.ok) throw new Error(payload.error?.message || "Something went wrong.");
+  return payload;
+}
+
+async function refresh(changed = null, note = "") {
+  const choices = readChoices();
+  const number = ++requestNumber;
+  form.setAttribute("aria-busy", "true");
+  try {
+    const next = await postJson(data.endpoints.configure, { choices, changed });
+    if (number !== requestNumber) return; // a newer change is on its way
+    answer = next;
+    render(choices, changed, note);
+  } catch (error) {
+    if (number === requestNumber) announce(`Sorry, that didn’t work: ${error.message}`);
+  } finally {
+    if (number === requestNumber) form.removeAttribute("aria-busy");
+  }
+}
+
+// -- drawing the answer ---------------------------------------------------------------------------
+
+function setReason(label, input, reason, id) {
+  let bubble = label.querySelector(".reason");
+  if (!bubble) {
+    bubble = document.createElement("span");
+    bubble.className = "reason";
+    bubble.setAttribute("role", "tooltip");
+    label.append(bubble);
+  }
+  bubble.id = id;
+  bubble.replaceChildren();
+  if (reason === undefined) {
+    input.removeAttribute("aria-disabled");
+    input.removeAttribute("aria-describedby");
+    label.classList.remove("is-unavailable");
+    return;
+  }
+  const title = Object.assign(document.createElement("span"), { className: "reason__title", textContent: "Unavailable." });
+  const message = Object.assign(document.createElement("span"), {
+    className: "reason__message",
+    textContent: reason?.message || "Not available with your other choices.",
+  });
+  bubble.append(title, " ", message);
+  if (reason?.hint) {
+    bubble.append(" ", Object.assign(document.createElement("span"), { className: "reason__hint", textContent: reason.hint }));
+  }
+  input.setAttribute("aria-disabled", "true");
+  input.setAttribute("aria-describedby", id);
+  label.classList.remove("reason-dismissed");
+  label.classList.add("is-unavailable");
+}
+
+function renderAttribute(attribute, state, choices) {
+  const box = form.querySelector(`[data-attribute="${attribute.id}"]`);
+  const value = choices[attribute.id];
+  const shown = box.querySelector(`[data-value-for="${attribute.id}"]`);
+  if (shown) shown.textContent = valueLabel(attribute, value);
+  if (attribute.kind === "single" || attribute.kind === "multi") {
+    for (const [optionId, optionState] of Object.entries(state.options)) {
+      const label = box.querySelector(`[data-option="${CSS.escape(optionId)}"]`);
+      const input = label.querySelector("input");
+      const reason = optionState.available ? undefined : optionState.reason ?? null;
+      setReason(label, input, reason, `r-${attribute.id}-${optionId}`);
+    }
+  } else if (attribute.kind === "number") {
+    const input = box.querySelector("input");
+    box.querySelector(`[data-allowed-for="${attribute.id}"]`).textContent =
+      `Available with your choices: ${numberRanges(state.allowed)}`;
+    const invalid = value != null && !state.allowed.includes(value);
+    if (invalid) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  } else if (attribute.kind === "text") {
+    const input = box.querySelector("input");
+    const text = input.value;
+    box.querySelector(`[data-counter-for="${attribute.id}"]`).textContent =
+      `${text.length} of ${state.max_length} characters`;
+    const problem = textProblem(attribute, text) ||
+      (text.length > state.max_length ? `${attribute.label}: at most ${state.max_length} characters with your other choices.` : "");
+    box.querySelector(`[data-error-for="${attribute.id}"]`).textContent = problem;
+    if (problem) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+}
+
+function renderSteps(choices) {
+  const conflicted = new Set(answer.conflict ? answer.conflict.choices : []);
+  steps.links.forEach((link, index) => {
+    const ids = [...steps.panels[index].querySelectorAll("[data-attribute]")].map((box) => box.dataset.attribute);
+    link.querySelector(".steps__value").textContent =
+      ids.map((id) => valueLabel(attributes.get(id), choices[id])).join(", ");
+    link.classList.toggle("has-conflict", ids.some((id) => conflicted.has(id)));
+  });
+}
+
+function renderPrice() {
+  const list = form.querySelector("[data-price-lines]");
+  list.replaceChildren(...answer.price.lines.map((line) => {
+    const item = document.createElement("li");
+    const label = Object.assign(document.createElement("span"), { textContent: line.label });
+    const amount = Object.assign(document.createElement("span"), { className: "amount", textContent: formatMoney(line.amount) });
+    item.append(label, amount);
+    return item;
+  }));
+  form.querySelector("[data-price-total]").textContent = formatMoney(answer.price.amount);
+}
+
+function renderConflict(choices) {
+  const box = form.querySelector("[data-conflict]");
+  lastRepair = answer.repair;
+  if (answer.consistent) {
+    box.hidden = true;
+    box.replaceChildren();
+    return;
+  }
+  const title = Object.assign(document.createElement("h2"), { className: "conflict__title", textContent: "These choices don’t go together" });
+  const message = Object.assign(document.createElement("p"), {
+    className: "conflict__message",
+    textContent: answer.conflict?.message || "Some of your choices can’t be combined.",
+  });
+  box.replaceChildren(title, message);
+  if (answer.repair) {
+    const summary = answer.repair.change.map((id) => {
+      const attribute = attributes.get(id);
+      return `${attribute.label}: ${valueLabel(attribute, answer.repair.choices[id])}`;
+    }).join("; ");
+    const fix = Object.assign(document.createElement("p"), { className: "conflict__fix", textContent: `Quickest fix: ${summary}` });
+    const button = Object.assign(document.createElement("button"), {
+      type: "button", className: "button button--primary", textContent: `Fix it: ${summary}`,
+    });
+    button.dataset.repair = "";
+    button.addEventListener("click", applyRepair);
+    box.append(fix, button);
+  }
+  box.hidden = false;
+}
+
+function renderStatus() {
+  const status = form.querySelector("[data-status]");
+  const missing = data.attributes.filter((a) => a.required && readChoices()[a.id] === undefined).map((a) => a.label);
+  if (!answer.consistent) status.textContent = "Resolve the conflict above to continue.";
+  else if (missing.length) status.textContent = `Still to choose: ${missing.join(", ")}.`;
+  else if (!answer.complete) status.textContent = "A few choices are still needed.";
+  else status.textContent = "Ready to be made for you.";
+}
+
+let shownPreview = null;
+function renderPreview(choices) {
+  const image = form.querySelector("[data-preview-image]");
+  const placeholder = form.querySelector("[data-preview-placeholder]");
+  if (answer.preview) {
+    if (answer.preview === shownPreview) return;
+    const wanted = answer.preview;
+    const loader = new Image();
+    loader.onload = () => {
+      if (answer.preview !== wanted) return;
+      image.src = wanted; // swap only once loaded: the old picture stays until then
+      image.hidden = false;
+      placeholder.hidden = true;
+      shownPreview = wanted;
+    };
+    loader.src = wanted;
+    return;
+  }
+  if (shownPreview === null) {
+    const chips = placeholder.querySelector("[data-preview-chips]");
+    const colours = [];
+    for (const attribute of data.attributes) {
+      const value = choices[attribute.id];
+      const chosen = Array.isArray(value) ? value : [value];
+      for (const id of chosen) {
+        const swatch = attribute.options[id]?.swatch;
+        if (swatch && !colours.includes(swatch)) colours.push(swatch);
+      }
+    }
+    chips.replaceChildren(...colours.map((colour) => {
+      const chip = document.createElement("span");
+      chip.className = "chip";
+      chip.style.setProperty("--swatch", colour);
+      return chip;
+    }));
+  }
+}
+
+function render(choices, changed, note) {
+  for (const attribute of data.attributes) renderAttribute(attribute, answer.attributes[attribute.id], choices);
+  renderSteps(choices);
+  renderPrice();
+  renderConflict(choices);
+  renderStatus();
+  renderPreview(choices);
+  form.querySelector("[data-previous]").value = JSON.stringify(choices);
+  form.querySelector("[data-changed]").value = changed || "";
+  const parts = [];
+  if (note) parts.push(note);
+  else if (changed) parts.push(`${attributes.get(changed).label}: ${valueLabel(attributes.get(changed), choices[changed])}.`);
+  if (!answer.consistent) parts.push(`Conflict: ${answer.conflict?.message || ""}`);
+  parts.push(`Price ${formatMoney(answer.price.amount)}.`);
+  announce(parts.join(" "));
+}
+
+function announce(text) {
+  announcer.textContent = "";
+  window.setTimeout(() => { announcer.textContent = text; }, 50);
+}
+
+function updateHistoryButtons() {
+  undoButton.disabled = !history.canUndo;
+  redoButton.disabled = !history.canRedo;
+}
+
+// -- actions ------------------------------------------------------------------------------------
+
+function commit(changed, note = "") {
+  const next = readChoices();
+  if (JSON.stringify(next) === JSON.stringify(current)) {
+    refresh(changed, note);
+    return;
+  }
+  history.record(current);
+  current = next;
+  updateHistoryButtons();
+  refresh(changed, note);
+}
+
+function replaceChoices(choices, note) {
+  writeChoices(choices);
+  commit(null, note);
+}
+
+function applyRepair() {
+  if (!lastRepair) return;
+  const summary = lastRepair.change.map((id) => attributes.get(id).label).join(", ");
+  replaceChoices(lastRepair.choices, `Fixed: changed ${summary}.`);
+}
+
+function travel(direction) {
+  const target = direction === "undo" ? history.undo(current) : history.redo(current);
+  if (!target) return;
+  current = target;
+  writeChoices(target);
+  updateHistoryButtons();
+  refresh(null, direction === "undo" ? "Undone." : "Redone.");
+}
+
+async function complete(strategy) {
+  try {
+    const result = await postJson(data.endpoints.complete, { choices: readChoices(), strategy });
+    replaceChoices(result.choices, strategy === "surprise" ? "Surprise! A new design." : "The most affordable design.");
+  } catch (error) {
+    announce(`Sorry, that didn’t work: ${error.message}`);
+  }
+}
+
+const textTimers = new Map();
+form.addEventListener("input", (event) => {
+  const box = event.target.closest("[data-attribute]");
+  if (!box || box.dataset.kind !== "text") return;
+  const id = box.dataset.attribute;
+  const attribute = attributes.get(id);
+  const problem = textProblem(attribute, event.target.value);
+  box.querySelector(`[data-error-for="${id}"]`).textContent = problem;
+  window.clearTimeout(textTimers.get(id));
+  textTimers.set(id, window.setTimeout(() => commit(id), 350));
+});
+
+form.addEventListener("change", (event) => {
+  const box = event.target.closest("[data-attribute]");
+  if (!box || box.dataset.kind === "text") return;
+  commit(box.dataset.attribute);
+});
+
+form.querySelectorAll(".stepper__button").forEach((button) => {
+  button.addEventListener("click", () => {
+    const input = document.getElementById(button.getAttribute("aria-controls"));
+    if (input.value === "") input.value = input.min;
+    else if (button.dataset.step === "1") input.stepUp();
+    else input.stepDown();
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+});
+
+form.addEventListener("submit", (event) => {
+  const action = event.submitter?.value || "update";
+  const handled = {
+    update: () => commit(null),
+    repair: applyRepair,
+    reset: () => replaceChoices(data.defaults, "Started over from our suggestion."),
+    surprise: () => complete("surprise"),
+    cheapest: () => complete("cheapest"),
+  };
+  if (action in handled) {
+    event.preventDefault();
+    handled[action]();
+  }
+});
+
+undoButton.addEventListener("click", () => travel("undo"));
+redoButton.addEventListener("click", () => travel("redo"));
+
+document.addEventListener("keydown", (event) => {
+  const target = event.target;
+  if (event.key === "Escape") {
+    const option = target.closest?.(".option");
+    if (option) option.classList.add("reason-dismissed");
+    return;
+  }
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+  if (target.matches?.('input[type="text"], textarea')) return; // keep the field's own undo
+  const key = event.key.toLowerCase();
+  if (key === "z" && !event.shiftKey) { event.preventDefault(); travel("undo"); }
+  else if ((key === "z" && event.shiftKey) || key === "y") { event.preventDefault(); travel("redo"); }
+});
+
+form.addEventListener("focusin", (event) => {
+  steps.reveal(event.target);
+});
+form.addEventListener("focusout", (event) => {
+  event.target.closest?.(".option")?.classList.remove("reason-dismissed");
+});
+
+current = readChoices();
+render(current, null, "");
+announcer.textContent = "";
+updateHistoryButtons();
+document.documentElement.dataset.configurator = "ready";
