@@ -37,6 +37,9 @@ from .services import (
 )
 from .status import PaymentStatus
 
+# Under /api: like the JSON API it serves a non-browser client, which signs its
+# requests instead of sending a CSRF token.
+WEBHOOK_PATH = "/api/webhooks/stripe"
 # While Stripe has not confirmed yet, the order page looks again by itself.
 REFRESH_SECONDS = 2
 
@@ -164,7 +167,7 @@ def order_status(token: str) -> Response:
     )
 
 
-@bp.post("/stripe/webhook")
+@bp.post(WEBHOOK_PATH)
 def stripe_webhook() -> tuple[Response, int]:
     """Verify the signature on the raw body, act once per event id, answer 200."""
     signature = request.headers.get("Stripe-Signature", "")

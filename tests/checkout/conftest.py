@@ -1,0 +1,297 @@
+"""Checkout tests against a real localstripe process over HTTP.
+
+One localstripe runs per test session on a free loopback port, with its own TMPDIR
+and its state in memory; every test starts from an empty store (DELETE /_config/data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import stripe
+from flask import Flask
+from flask.testing import FlaskClient
+
+from configurator.cart.services import add_line
+from configurator.checkout.models import Order
+from configurator.checkout.views import WEBHOOK_PATH
+from configurator.extensions import db
+from configurator.products.models import CatalogVersion
+from configurator.products.services import current_version, import_catalog
+
+from ..catalogs import tee_document, write_catalog
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+WRAPPER = PROJECT_ROOT / "scripts" / "localstripe_server.py"
+SECRET_KEY = "sk_test_atelier"
+PUBLISHABLE_KEY = "pk_test_atelier"
+WEBHOOK_SECRET = "whsec_atelier_test"
+SHOPPER = "shopper-under-test"
+
+CARD_OK = "4242424242424242"
+CARD_DECLINED = "4000000000000341"
+CARD_3DS = "4000002500003155"
+
+CONTACT = {
+    "email": "ada@example.com",
+    "name": "Ada Lovelace",
+    "line1": "12 St James's Square",
+    "line2": "",
+    "city": "London",
+    "postal_code": "SW1Y 4JH",
+    "country": "GB",
+}
+
+
+def start_localstripe(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port_file = tmp / "port"
+    process = subprocess.Popen(
+        [sys.executable, str(WRAPPER), "--port", "0", "--port-file", str(port_file)],
+        env={**os.environ, "TMPDIR": str(tmp)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("localstripe exited at start-up")
+        if port_file.exists() and port_file.read_text().strip():
+            url = f"http://127.0.0.1:{port_file.read_text().strip()}"
+            try:
+                requests.get(f"{url}/js.stripe.com/v3/", timeout=2)
+            except requests.ConnectionError:
+                pass
+            else:
+                return process, url
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("localstripe did not start within 30 s")
+
+
+@pytest.fixture(scope="session")
+def localstripe_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    process, url = start_localstripe(tmp_path_factory.mktemp("localstripe"))
+    try:
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def localstripe(localstripe_session: str) -> str:
+    """The localstripe URL, its store emptied for this test."""
+    requests.delete(f"{localstripe_session}/_config/data", timeout=5).raise_for_status()
+    return localstripe_session
+
+
+def stripe_config(api_base: str) -> dict[str, Any]:
+    return {
+        "STRIPE_SECRET_KEY": SECRET_KEY,
+        "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": api_base,
+    }
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask], localstripe: str) -> Iterator[Flask]:
+    app = make_app(**stripe_config(localstripe))
+    with app.app_context():
+        db.create_all()
+    yield app
+
+
+@pytest.fixture
+def stripe_client(localstripe: str) -> stripe.StripeClient:
+    return stripe.StripeClient(SECRET_KEY, base_addresses={"api": localstripe})
+
+
+@pytest.fixture
+def tee(app: Flask, tmp_path: Path) -> CatalogVersion:
+    return publish_tee(app, tmp_path)
+
+
+def publish_tee(app: Flask, tmp_path: Path, **product: Any) -> CatalogVersion:
+    folder = tmp_path / "catalogs" / f"tee-{time.monotonic_ns()}"
+    with app.app_context():
+        version = import_catalog(write_catalog(folder, tee_document(**product)))
+        db.session.commit()
+        db.session.refresh(version)
+        db.session.expunge(version)
+        return version
+
+
+# -- the shopper's side ------------------------------------------------------------
+
+
+def csrf_token(html: str) -> str:
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+@dataclass
+class Shopper:
+    app: Flask
+    client: FlaskClient
+    localstripe: str
+
+    def add_to_cart(self, choices: dict[str, Any], quantity: int = 1, slug: str = "tee") -> None:
+        with self.app.app_context():
+            version = current_version(slug)
+            assert version is not None
+            add_line(SHOPPER, version, choices, quantity=quantity)
+            db.session.commit()
+
+    def checkout(self, **overrides: str) -> str:
+        """Fill in the checkout form; returns the order's private token."""
+        page = self.client.get("/checkout")
+        assert page.status_code == 200, page.text
+        form = {**CONTACT, **overrides, "csrf_token": csrf_token(page.text)}
+        response = self.client.post("/checkout", data=form)
+        assert response.status_code == 303, response.text
+        location = response.headers["Location"]
+        found = re.fullmatch(r"/orders/([^/]+)/pay", location)
+        assert found, location
+        return found.group(1)
+
+    def open_payment(self, token: str) -> str:
+        page = self.client.get(f"/orders/{token}/pay")
+        assert page.status_code == 200, page.text
+        return csrf_token(page.text)
+
+    def payment_method(self, number: str) -> str:
+        """What localstripe's Stripe.js does with the card element: confirm a SetupIntent."""
+        csrf = self.open_payment_csrf
+        answer = self.client.post(
+            f"/orders/{self.token}/setup-intent", json={}, headers={"X-CSRFToken": csrf}
+        )
+        assert answer.status_code == 200, answer.text
+        secret = answer.json["client_secret"]  # type: ignore[index]
+        seti = secret.split("_secret_")[0]
+        card = {"number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"}
+        response = requests.post(
+            f"{self.localstripe}/v1/setup_intents/{seti}/confirm",
+            json={
+                "key": PUBLISHABLE_KEY,
+                "use_stripe_sdk": True,
+                "client_secret": secret,
+                "payment_method_data": {"type": "card", "card": card},
+            },
+            timeout=10,
+        )
+        body = response.json()
+        if body.get("status") == "requires_action":
+            requests.post(
+                f"{self.localstripe}/v1/setup_intents/{seti}/confirm",
+                json={"key": PUBLISHABLE_KEY, "use_stripe_sdk": True, "client_secret": secret},
+                timeout=10,
+            ).raise_for_status()
+        return str(body["payment_method"])
+
+    token: str = ""
+    open_payment_csrf: str = ""
+
+    def start(self, token: str) -> None:
+        self.token = token
+        self.open_payment_csrf = self.open_payment(token)
+
+    def pay(self, number: str, **extra: Any) -> dict[str, Any]:
+        """Pay the current order with a card, as the card-element adapter does."""
+        return self.confirm(self.payment_method(number), **extra)
+
+    def confirm(self, payment_method: str, **extra: Any) -> dict[str, Any]:
+        response = self.client.post(
+            f"/orders/{self.token}/confirm",
+            json={"payment_method": payment_method, **extra},
+            headers={"X-CSRFToken": self.open_payment_csrf},
+        )
+        assert response.status_code == 200, response.text
+        return response.json  # type: ignore[return-value]
+
+    def authenticate(self, client_secret: str, success: bool) -> None:
+        """The 3-D Secure modal's Complete / Fail buttons."""
+        intent = client_secret.split("_secret_")[0]
+        requests.post(
+            f"{self.localstripe}/v1/payment_intents/{intent}/_authenticate",
+            params={"success": "true" if success else "false"},
+            json={"key": PUBLISHABLE_KEY, "client_secret": client_secret},
+            timeout=10,
+        ).raise_for_status()
+
+    def order(self) -> Order:
+        with self.app.app_context():
+            order = db.session.execute(db.select(Order).order_by(Order.id.desc())).scalar()
+            assert order is not None
+            db.session.refresh(order)
+            _ = order.lines, order.events
+            db.session.expunge_all()
+            return order
+
+
+@pytest.fixture
+def shopper(app: Flask, client: FlaskClient, tee: CatalogVersion, localstripe: str) -> Shopper:
+    with client.session_transaction() as session:
+        session["shopper"] = SHOPPER
+    return Shopper(app, client, localstripe)
+
+
+# -- Stripe's side -----------------------------------------------------------------
+
+
+def signature_header(payload: bytes, secret: str = WEBHOOK_SECRET) -> str:
+    timestamp = int(time.time())
+    signed = f"{timestamp}.".encode() + payload
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def stripe_events(localstripe: str, event_type: str | None = None) -> list[dict[str, Any]]:
+    """Events localstripe recorded, oldest first, as the JSON Stripe would send."""
+    params = {"type": event_type} if event_type else {}
+    response = requests.get(
+        f"{localstripe}/v1/events",
+        params=params,
+        headers={"Authorization": f"Bearer {SECRET_KEY}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    events: list[dict[str, Any]] = response.json()["data"]
+    return sorted(events, key=lambda event: (event["created"], event["id"]))
+
+
+def post_event(client: FlaskClient, event: dict[str, Any], secret: str = WEBHOOK_SECRET) -> Any:
+    payload = json.dumps(event).encode()
+    return client.post(
+        WEBHOOK_PATH,
+        data=payload,
+        headers={"Stripe-Signature": signature_header(payload, secret)},
+        content_type="application/json",
+    )
+
+
+def deliver_events(client: FlaskClient, localstripe: str) -> list[dict[str, Any]]:
+    """Deliver every recorded event once, signed, in order; returns the answers."""
+    answers = []
+    for event in stripe_events(localstripe):
+        response = post_event(client, event)
+        assert response.status_code == 200, response.text
+        answers.append(response.json)
+    return answers
