@@ -96,6 +96,7 @@ class AttributeView:
     state: dict[str, Any]
     options: list[OptionView] = field(default_factory=list)
     error: str | None = None
+    in_conflict: bool = False
 
     @property
     def id(self) -> str:
@@ -225,10 +226,17 @@ def configurator_view(
     canonical = engine.canonical(dict(raw_choices))
     answer = engine.configure(canonical, explain=True, changed=changed)
     views: dict[str, AttributeView] = {}
+    conflicted = set(answer["conflict"]["choices"]) if answer["conflict"] else set()
     for attribute in catalog.attributes:
         state = answer["attributes"][attribute.id]
         value = canonical.get(attribute.id)
-        view = AttributeView(attribute, value, state, error=(errors or {}).get(attribute.id))
+        view = AttributeView(
+            attribute,
+            value,
+            state,
+            error=(errors or {}).get(attribute.id),
+            in_conflict=attribute.id in conflicted,
+        )
         if attribute.kind in ("single", "multi"):
             chosen = set(value) if isinstance(value, list) else {value}
             for option in attribute.options:

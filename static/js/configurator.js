@@ -61,7 +61,7 @@ function readChoices() {
       if (text !== "" && Number.isFinite(Number(text))) choices[attribute.id] = Number(text);
     } else if (attribute.kind === "text") {
       const text = String(fields.get(name) ?? "");
-      if (text && !textProblem(attribute, text)) choices[attribute.id] = text;
+      if (text) choices[attribute.id] = text; // out-of-limit text comes back as a conflict
     } else {
       const value = fields.get(name);
       if (value) choices[attribute.id] = value;
@@ -191,8 +191,10 @@ function renderAttribute(attribute, state, choices) {
     const text = input.value;
     box.querySelector(`[data-counter-for="${attribute.id}"]`).textContent =
       `${text.length} of ${state.max_length} characters`;
+    const conflicted = (answer.conflict?.choices ?? []).includes(attribute.id);
     const problem = textProblem(attribute, text) ||
-      (text.length > state.max_length ? `${attribute.label}: at most ${state.max_length} characters with your other choices.` : "");
+      (text.length > state.max_length ? `${attribute.label}: at most ${state.max_length} characters with your other choices.` : "") ||
+      (conflicted ? answer.conflict.message : "");
     box.querySelector(`[data-error-for="${attribute.id}"]`).textContent = problem;
     if (problem) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");

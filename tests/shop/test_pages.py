@@ -1,0 +1,168 @@
+"""The storefront's pages through the test client, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from .conftest import post_form, sneaker_form
+
+
+def test_home_shows_the_three_products(shop: Flask, client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    for name, slug in [
+        ("Custom Sneaker", "sneaker"),
+        ("Custom Chocolate Bar", "chocolate-bar"),
+        ("Custom Ring", "ring"),
+    ]:
+        assert name in page
+        assert f'href="/p/{slug}"' in page
+    assert 'class="skip-link" href="#main"' in page
+    assert "<h1>" in page
+
+
+def test_product_page_has_a_control_for_every_attribute(shop: Flask, client: FlaskClient) -> None:
+    page = client.get("/p/sneaker").get_data(as_text=True)
+    assert '<form method="post" action="/p/sneaker"' in page
+    assert 'type="radio" name="c-upper_colour" value="navy"' in page
+    assert "--swatch: #1f2a44" in page  # the navy swatch's colour
+    assert re.search(r'type="number" id="f-size" name="c-size"[^>]*min="36" max="47"', page, re.S)
+    assert re.search(r'type="text" id="f-monogram" name="c-monogram"[^>]*maxlength="4"', page, re.S)
+    assert page.count('class="step"') == 10
+    assert 'aria-live="polite"' in page
+    chocolate = client.get("/p/chocolate-bar").get_data(as_text=True)
+    assert 'type="checkbox" name="c-toppings" value="hazelnut" checked' in chocolate
+    assert 'type="radio" name="c-ribbon" value="" checked' in chocolate  # optional: "None"
+
+
+def test_unavailable_options_are_focusable_with_their_reason(
+    shop: Flask, client: FlaskClient
+) -> None:
+    page = client.get("/p/sneaker").get_data(as_text=True)
+    # Sand is not dyed on leather (the default upper): greyed, not disabled, explained.
+    match = re.search(r'<input type="radio" name="c-upper_colour" value="sand"([^>]*)>', page)
+    assert match
+    assert 'aria-disabled="true"' in match.group(1)
+    assert "disabled" not in match.group(1).replace('aria-disabled="true"', "")
+    assert 'aria-describedby="r-upper_colour-sand"' in match.group(1)
+    reason = re.search(
+        r'id="r-upper_colour-sand" role="tooltip">(.*?)</span>\s*</label>', page, re.S
+    )
+    assert reason and "isn&#39;t dyed for this upper material" in reason.group(1)
+    assert "Because you chose Full-grain leather (Upper material)" in reason.group(1)
+
+
+def test_unknown_product_is_a_404_page(shop: Flask, client: FlaskClient) -> None:
+    response = client.get("/p/teapot")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+
+
+def test_pages_without_products_or_designs_are_friendly(client: FlaskClient) -> None:
+    assert "No products are on sale yet" in client.get("/").get_data(as_text=True)
+    assert "haven’t saved a design yet" in client.get("/designs").get_data(as_text=True)
+    assert "Your cart is empty" in client.get("/cart").get_data(as_text=True)
+
+
+def test_no_js_update_shows_conflict_and_repair(shop: Flask, client: FlaskClient) -> None:
+    response = post_form(
+        client,
+        "/p/sneaker",
+        {**sneaker_form(upper_material="suede", upper_colour="black"), "action": "update"},
+        token_from="/p/sneaker",
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "These choices don’t go together" in page
+    assert "Suede uppers are stitched to gum or crepe soles only." in page
+    # The repair keeps the shopper's latest pick (the suede upper) and changes the sole.
+    assert 'name="changed" value="upper_material"' in page
+    assert 'name="action" value="repair"' in page
+    assert "Sole: Gum rubber" in page
+
+    repaired = post_form(
+        client,
+        "/p/sneaker",
+        {
+            **sneaker_form(upper_material="suede", upper_colour="black"),
+            "changed": "upper_material",
+            "action": "repair",
+        },
+        token_from="/p/sneaker",
+    ).get_data(as_text=True)
+    assert "These choices don’t go together" not in repaired
+    assert 'name="c-upper_material" value="suede" checked' in repaired
+    assert 'name="c-sole" value="gum" checked' in repaired
+    assert "Ready to be made for you." in repaired
+
+
+def test_no_js_update_reprices(shop: Flask, client: FlaskClient) -> None:
+    page = post_form(
+        client, "/p/sneaker", sneaker_form(silhouette="high"), token_from="/p/sneaker"
+    ).get_data(as_text=True)
+    assert "Silhouette: High-top" in page
+    assert "€114.00" in page  # 99 + 15
+
+
+def test_no_js_text_out_of_limits_is_a_conflict(shop: Flask, client: FlaskClient) -> None:
+    page = post_form(
+        client,
+        "/p/sneaker",
+        sneaker_form(silhouette="mid", monogram="a1!"),
+        token_from="/p/sneaker",
+    ).get_data(as_text=True)
+    assert "Monogram on the heel contains characters that are not allowed." in page
+    assert 'name="c-silhouette" value="mid" checked' in page
+    assert re.search(r'name="c-monogram" value="a1!"[^>]*aria-invalid="true"', page, re.S)
+    assert "Monogram on the heel: Not chosen" in page  # the repair clears it
+
+
+def test_no_js_surprise_cheapest_and_start_over(shop: Flask, client: FlaskClient) -> None:
+    for action in ("surprise", "cheapest", "reset"):
+        page = post_form(
+            client,
+            "/p/sneaker",
+            {**sneaker_form(size="44"), "action": action},
+            token_from="/p/sneaker",
+        ).get_data(as_text=True)
+        assert "Ready to be made for you." in page, action
+        if action != "reset":
+            assert 'name="c-size" inputmode="decimal"' in page
+            assert re.search(r'name="c-size"[^>]*value="44"', page, re.S), action
+    cheapest = post_form(
+        client, "/p/sneaker", {**sneaker_form(), "action": "cheapest"}, token_from="/p/sneaker"
+    ).get_data(as_text=True)
+    assert "€84.00" in cheapest  # canvas upper (-15) and nothing else extra
+
+
+def test_complete_endpoint_for_the_page_script(shop: Flask, client: FlaskClient) -> None:
+    refused = client.post("/p/ring/complete", json={"choices": {}, "strategy": "surprise"})
+    assert refused.status_code == 400  # no CSRF token
+    token = re.search(
+        r'name="csrf-token" content="([^"]+)"', client.get("/p/ring").get_data(as_text=True)
+    )
+    assert token
+    headers = {"X-CSRFToken": token.group(1), "Accept": "application/json"}
+    for strategy in ("surprise", "cheapest"):
+        answer = client.post(
+            "/p/ring/complete",
+            json={"choices": {"ring_size": 60}, "strategy": strategy},
+            headers=headers,
+        )
+        assert answer.status_code == 200, answer.json
+        choices = answer.json["choices"]
+        assert choices["ring_size"] == 60
+        check = client.post("/api/products/ring/configure", json={"choices": choices}).json
+        assert check["complete"] is True
+    bad = client.post(
+        "/p/ring/complete", json={"choices": {}, "strategy": "dearest"}, headers=headers
+    )
+    assert bad.status_code == 422
+    assert bad.json["error"]["field"] == "strategy"
+
+
+def test_the_json_api_needs_no_csrf_token(shop: Flask, client: FlaskClient) -> None:
+    response = client.post("/api/designs", json={"product": "sneaker", "choices": {}})
+    assert response.status_code == 201
