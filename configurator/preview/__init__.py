@@ -1,0 +1,47 @@
+"""Product previews: configuration -> image, pure Python + Pillow (no Flask, no SQL).
+
+    art = art_for("catalog/shoes/art")                 # load once per process
+    image = render(art, catalog, choices, "800")       # PIL image; "300", "card" too
+    data = encode(image, "webp")                       # or "jpeg", "png"
+    key = preview_key(preview_hash(slug, version, choices, art.version), "800", "webp")
+    store.put(key, data)                               # FileStore(root) or any PreviewStore
+
+The art of a product is described by ``art/manifest.toml`` beside its catalog; the
+format is in docs/previews.md.
+"""
+
+from __future__ import annotations
+
+from .encode import CONTENT_TYPES, EXTENSIONS, encode, normalise_format
+from .errors import ImageRejected, ManifestError, PreviewError
+from .keys import art_version, canonical_choices, preview_hash
+from .loader import load_image_bytes, load_image_file
+from .manifest import Art
+from .render import CARD_SIZE, SIZES, art_for, load_art, render
+from .store import FileStore, MemoryStore, PreviewStore, get_or_make, preview_key
+
+__all__ = [
+    "CARD_SIZE",
+    "CONTENT_TYPES",
+    "EXTENSIONS",
+    "SIZES",
+    "Art",
+    "FileStore",
+    "ImageRejected",
+    "ManifestError",
+    "MemoryStore",
+    "PreviewError",
+    "PreviewStore",
+    "art_for",
+    "art_version",
+    "canonical_choices",
+    "encode",
+    "get_or_make",
+    "load_art",
+    "load_image_bytes",
+    "load_image_file",
+    "normalise_format",
+    "preview_hash",
+    "preview_key",
+    "render",
+]
