@@ -7,6 +7,8 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
+LOCALSTRIPE_PORT ?= 8420
+LOCAL_WEBHOOK_SECRET := whsec_atelier_local
 
 
 .PHONY: run test lint format bench install chromium migrate seed serve clean
@@ -29,7 +31,18 @@ migrate: install
 seed: migrate
 	$(FLASK) seed
 
+# Without STRIPE_SECRET_KEY, payments go to localstripe (a Stripe test server) started
+# here in the background on loopback, with the app's webhook registered; it stops with
+# the app. With STRIPE_SECRET_KEY set, the app talks to Stripe itself.
 run: seed
+	@if [ -n "$$STRIPE_SECRET_KEY" ]; then exec $(FLASK) run --host $(HOST) --port $(PORT); fi; \
+	$(BIN)/python scripts/localstripe_server.py --port $(LOCALSTRIPE_PORT) \
+		--webhook-url http://127.0.0.1:$(PORT)/api/webhooks/stripe \
+		--webhook-secret $(LOCAL_WEBHOOK_SECRET) & \
+	localstripe_pid=$$!; trap 'kill $$localstripe_pid 2>/dev/null' EXIT INT TERM; \
+	STRIPE_SECRET_KEY=sk_test_local STRIPE_PUBLISHABLE_KEY=pk_test_local \
+	STRIPE_WEBHOOK_SECRET=$(LOCAL_WEBHOOK_SECRET) \
+	STRIPE_API_BASE=http://127.0.0.1:$(LOCALSTRIPE_PORT) \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 serve: seed
