@@ -307,6 +307,16 @@ def changed_attribute(before: Mapping[str, Any], after: Mapping[str, Any]) -> st
     return changed[-1] if len(changed) >= 1 else None
 
 
+def still_to_choose(engine: Engine, choices: Mapping[str, Any]) -> list[str]:
+    """Attributes left unset that a valid configuration needs: required ones, and those
+    rules ask for (the cheapest completion sets exactly what it must)."""
+    canonical = engine.canonical(dict(choices))
+    required = [a.id for a in engine.catalog.attributes if a.required and a.id not in canonical]
+    filled = engine.complete(canonical, "cheapest")
+    added = [key for key in filled if key not in canonical and key not in required]
+    return required + added
+
+
 def completion(engine: Engine, choices: Mapping[str, Any], strategy: str) -> dict[str, Any]:
     """ "Surprise me" or "Cheapest": a full valid configuration that keeps texts and sizes."""
     kept = {

@@ -34,6 +34,7 @@ from .services import (
     completion,
     configurator_view,
     describe_choices,
+    still_to_choose,
 )
 
 TITLE_MAX_LENGTH = 200
@@ -130,6 +131,7 @@ def _client_data(
         "endpoints": {
             "configure": url_for("api.configure", slug=version.slug),
             "complete": url_for("shop.complete", slug=version.slug),
+            "missing": url_for("shop.missing", slug=version.slug),
         },
         "defaults": engine.default_choices(),
         "choices": choices,
@@ -260,6 +262,20 @@ def complete(slug: str) -> dict[str, Any]:
     except ChoiceError as error:
         raise ApiError(error.status, error.code, error.message, error.field) from None
     return {"choices": choices}
+
+
+@shop_blueprint.post("/p/<slug>/missing")
+def missing(slug: str) -> dict[str, Any]:
+    """JSON for the page's status line: ``{"missing": [attribute ids]}`` still to choose."""
+    from ..api.bodies import choices_object, json_object
+
+    version = current_version(slug)
+    if version is None:
+        raise ApiError(404, "unknown_product", f"There is no product {slug!r}.")
+    try:
+        return {"missing": still_to_choose(engine_for(version), choices_object(json_object()))}
+    except ChoiceError as error:
+        raise ApiError(error.status, error.code, error.message, error.field) from None
 
 
 # -- designs ---------------------------------------------------------------------------------

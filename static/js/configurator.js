@@ -253,13 +253,21 @@ function renderConflict(choices) {
   box.hidden = false;
 }
 
-function renderStatus() {
+async function renderStatus(choices) {
   const status = form.querySelector("[data-status]");
-  const missing = data.attributes.filter((a) => a.required && readChoices()[a.id] === undefined).map((a) => a.label);
   if (!answer.consistent) status.textContent = "Resolve the conflict above to continue.";
-  else if (missing.length) status.textContent = `Still to choose: ${missing.join(", ")}.`;
-  else if (!answer.complete) status.textContent = "A few choices are still needed.";
-  else status.textContent = "Ready to be made for you.";
+  else if (answer.complete) status.textContent = "Ready to be made for you.";
+  else {
+    const shown = answer;
+    status.textContent = "A few choices are still needed.";
+    try {
+      const { missing } = await postJson(data.endpoints.missing, { choices });
+      if (shown !== answer || !missing.length) return;
+      status.textContent = `Still to choose: ${missing.map((id) => attributes.get(id).label).join(", ")}.`;
+    } catch {
+      // keep the general sentence
+    }
+  }
 }
 
 let shownPreview = null;
@@ -305,7 +313,7 @@ function render(choices, changed, note) {
   renderSteps(choices);
   renderPrice();
   renderConflict(choices);
-  renderStatus();
+  renderStatus(choices);
   renderPreview(choices);
   form.querySelector("[data-previous]").value = JSON.stringify(choices);
   form.querySelector("[data-changed]").value = changed || "";

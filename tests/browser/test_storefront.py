@@ -1,0 +1,295 @@
+"""The storefront in Chromium: design each product, meet reasons, repair, undo, save, buy.
+
+Also the same page with JavaScript off, axe-core on every kind of page, and the
+configurator driven by the keyboard alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from configurator.extensions import db
+from configurator.products.services import import_catalog
+
+pytestmark = pytest.mark.browser
+
+SEED_DIR = Path(__file__).resolve().parents[2] / "catalog"
+PRODUCTS = {
+    "sneaker": "Custom Sneaker",
+    "chocolate-bar": "Custom Chocolate Bar",
+    "ring": "Custom Ring",
+}
+
+
+@pytest.fixture
+def shop_url(live_app: Flask, live_server: str) -> str:
+    with live_app.app_context():
+        for folder in ("shoes", "chocolate", "jewellery"):
+            import_catalog(SEED_DIR / folder)
+        db.session.commit()
+    return live_server
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def open_configurator(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.locator("html")).to_have_attribute("data-configurator", "ready")
+
+
+def settled(page: Page, action: Any) -> None:
+    """Run ``action`` (which changes a choice) and wait until its answer is drawn."""
+    with page.expect_response(lambda response: response.url.endswith("/configure")):
+        action()
+    page.wait_for_function("!document.getElementById('configurator').hasAttribute('aria-busy')")
+
+
+def choices(page: Page) -> dict[str, Any]:
+    value = page.locator("[data-previous]").input_value()
+    return dict(json.loads(value))
+
+
+def conflict(page: Page) -> Locator:
+    return page.locator("[data-conflict]")
+
+
+def go_to_step(page: Page, box: Locator) -> None:
+    step_id = box.evaluate("element => element.closest('[data-step]').id")
+    page.locator(f"#tab-{step_id}").click()
+    expect(box).to_be_visible()
+
+
+def design_every_step(page: Page) -> None:
+    """Make a choice in every step, always among the options still available."""
+    tabs = page.get_by_role("tab")
+    for index in range(tabs.count()):
+        tabs.nth(index).click()
+        panel = page.get_by_role("tabpanel")
+        boxes = panel.locator("[data-attribute]")
+        for position in range(boxes.count()):
+            box = boxes.nth(position)
+            kind = box.get_attribute("data-kind")
+            if kind in ("single", "multi"):
+                candidate = box.locator(
+                    ".option:not(.is-unavailable):not(.option--none):has(input:not(:checked))"
+                )
+                if candidate.count():
+                    settled(page, candidate.first.click)
+            elif kind == "number":
+                settled(page, box.get_by_role("button", name=re.compile("^Larger")).click)
+                if box.locator("input[aria-invalid=true]").count():
+                    settled(page, box.get_by_role("button", name=re.compile("^Smaller")).click)
+                    settled(page, box.get_by_role("button", name=re.compile("^Smaller")).click)
+            else:
+                settled(page, lambda box=box: box.locator("input").fill("AB"))
+            expect(conflict(page)).to_be_hidden()
+    expect(page.locator("[data-status]")).to_have_text("Ready to be made for you.")
+
+
+def keyboard_to_an_unavailable_option(page: Page) -> Locator:
+    """Arrow through a radio group until focus rests on a greyed-out option; return it."""
+    groups = page.locator("[data-kind=single]:has(.option.is-unavailable)")
+    assert groups.count(), "every option is available: nothing to explain"
+    box = groups.first
+    go_to_step(page, box)
+    box.locator("input:checked").focus()
+    radios = box.locator("input[type=radio]").count()
+    for _ in range(radios * 2):
+        settled(page, lambda: page.keyboard.press("ArrowRight"))
+        if page.evaluate("document.activeElement.getAttribute('aria-disabled')") == "true":
+            return page.locator("input:focus")
+    raise AssertionError("no unavailable option reached with the arrow keys")
+
+
+# -- the whole journey, per product --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", list(PRODUCTS))
+def test_design_explain_repair_undo_save_reopen_and_buy(
+    page: Page, shop_url: str, slug: str
+) -> None:
+    open_configurator(page, f"{shop_url}/p/{slug}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(PRODUCTS[slug])
+    design_every_step(page)
+
+    # A greyed-out option, reached with the keyboard, explains itself in a tooltip.
+    option = keyboard_to_an_unavailable_option(page)
+    tooltip = page.locator(f"#{option.get_attribute('aria-describedby')}")
+    expect(tooltip).to_be_visible()
+    expect(tooltip).to_have_attribute("role", "tooltip")
+    expect(tooltip).to_contain_text("Unavailable.")
+    assert len(tooltip.inner_text()) > len("Unavailable. ") + 10
+    picked = option.get_attribute("name"), option.get_attribute("value")
+
+    # Picking it anyway: a clear conflict, and one click repairs around the new pick.
+    expect(conflict(page)).to_be_visible()
+    expect(conflict(page)).to_contain_text("These choices don’t go together")
+    settled(page, conflict(page).get_by_role("button", name=re.compile("^Fix it")).click)
+    expect(conflict(page)).to_be_hidden()
+    expect(page.locator(f"input[name='{picked[0]}'][value='{picked[1]}']")).to_be_checked()
+    expect(page.locator("[data-status]")).to_have_text("Ready to be made for you.")
+    repaired = choices(page)
+
+    # Undo and redo, with the keyboard shortcuts and with the buttons.
+    page.locator("h1").click()
+    settled(page, lambda: page.keyboard.press("Control+z"))
+    expect(conflict(page)).to_be_visible()
+    settled(page, lambda: page.keyboard.press("Control+Shift+z"))
+    expect(conflict(page)).to_be_hidden()
+    assert choices(page) == repaired
+    settled(page, page.get_by_role("button", name="Undo").click)
+    expect(conflict(page)).to_be_visible()
+    settled(page, page.get_by_role("button", name="Redo").click)
+    expect(conflict(page)).to_be_hidden()
+    expect(page.locator("[data-announcer]")).to_contain_text("Price")
+
+    # Save, then reopen the permalink exactly.
+    page.get_by_label("Name this design").fill(f"Test {slug}")
+    page.get_by_role("button", name="Save design").click()
+    expect(page).to_have_url(re.compile(r"/d/[\w-]{16,}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Test {slug}")
+    permalink = page.get_by_label("Link to this design").input_value()
+    assert permalink == page.url
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.locator("[data-copy-status]")).to_contain_text("Link copied")
+
+    page.goto(permalink)
+    page.get_by_role("link", name="Edit in the configurator").click()
+    expect(page.locator("html")).to_have_attribute("data-configurator", "ready")
+    assert choices(page) == repaired
+
+    page.goto(permalink)
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page).to_have_url(re.compile(r"/cart$"))
+    expect(page.get_by_role("heading", level=2, name=PRODUCTS[slug])).to_be_visible()
+    expect(page.get_by_label("Quantity")).to_have_value("1")
+
+
+def test_surprise_me_cheapest_and_start_over(page: Page, shop_url: str) -> None:
+    open_configurator(page, f"{shop_url}/p/chocolate-bar")
+    total = page.locator("[data-price-total]")
+    suggested = total.inner_text()
+    settled(page, page.get_by_role("button", name="Cheapest").click)
+    cheapest = total.inner_text()
+    expect(page.locator("[data-status]")).to_have_text("Ready to be made for you.")
+    settled(page, page.get_by_role("button", name="Surprise me").click)
+    expect(page.locator("[data-status]")).to_have_text("Ready to be made for you.")
+    settled(page, page.get_by_role("button", name="Start over").click)
+    expect(page.locator("input[name='c-toppings'][value='hazelnut']")).to_be_checked()
+    assert float(cheapest.strip("€")) < float(suggested.strip("€"))
+    expect(total).to_have_text(suggested)
+
+
+# -- without JavaScript ---------------------------------------------------------------------------
+
+
+def test_the_configurator_works_without_javascript(browser: Browser, shop_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{shop_url}/p/sneaker")
+    update = page.get_by_role("button", name="Update availability and price")
+    expect(update).to_be_visible()
+    expect(page.get_by_role("button", name="Undo")).to_be_hidden()
+
+    # Playwright counts aria-disabled as disabled; a shopper can still pick it.
+    page.locator("[data-attribute=upper_material] label[data-option=suede]").click(force=True)
+    update.click()
+    expect(conflict(page)).to_contain_text("These choices don’t go together")
+    page.get_by_role("button", name=re.compile("^Fix it")).click()
+    expect(conflict(page)).to_be_hidden()
+    expect(page.locator("input[name='c-upper_material'][value='suede']")).to_be_checked()
+    expect(page.locator("[data-status]")).to_have_text("Ready to be made for you.")
+
+    page.get_by_role("button", name="Save design").click()
+    expect(page).to_have_url(re.compile(r"/d/[\w-]{16,}$"))
+    expect(page.get_by_text("Suede", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page).to_have_url(re.compile(r"/cart$"))
+    expect(page.get_by_role("heading", name="Custom Sneaker")).to_be_visible()
+    context.close()
+
+
+# -- accessibility ---------------------------------------------------------------------------------
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): "
+        + "; ".join(node["target"][0] for node in violation["nodes"][:5])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def test_axe_finds_no_serious_violations(page: Page, shop_url: str) -> None:
+    page.goto(shop_url)
+    assert serious_violations(page) == [], "home"
+    for slug in PRODUCTS:
+        open_configurator(page, f"{shop_url}/p/{slug}")
+        assert serious_violations(page) == [], slug
+    # With a conflict on show, and a tooltip open.
+    unavailable = page.locator("[data-kind=single] .option.is-unavailable").first
+    go_to_step(page, unavailable)
+    settled(page, lambda: unavailable.click(force=True))
+    expect(conflict(page)).to_be_visible()
+    assert serious_violations(page) == [], "ring with a conflict"
+    settled(page, conflict(page).get_by_role("button", name=re.compile("^Fix it")).click)
+    page.get_by_role("button", name="Save design").click()
+    expect(page).to_have_url(re.compile(r"/d/"))
+    assert serious_violations(page) == [], "design"
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page).to_have_url(re.compile(r"/cart$"))
+    assert serious_violations(page) == [], "cart"
+    page.goto(f"{shop_url}/designs")
+    assert serious_violations(page) == [], "my designs"
+
+
+def test_keyboard_alone_designs_and_adds_to_cart(page: Page, shop_url: str) -> None:
+    open_configurator(page, f"{shop_url}/p/sneaker")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Skip to content")
+    page.keyboard.press("Enter")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('role')") == "tab":
+            break
+    expect(page.locator(":focus")).to_contain_text("Silhouette")
+
+    # Arrow keys move between steps; Tab enters the step; arrows pick an option.
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(":focus")).to_contain_text("Upper material")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator(":focus")).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_attribute("value", "low")
+    settled(page, lambda: page.keyboard.press("ArrowRight"))
+    expect(page.locator("input[name=c-silhouette][value=mid]")).to_be_checked()
+    settled(page, lambda: page.keyboard.press("Control+z"))
+    expect(page.locator("input[name=c-silhouette][value=low]")).to_be_checked()
+    settled(page, lambda: page.keyboard.press("Control+Shift+Z"))
+    expect(page.locator("input[name=c-silhouette][value=mid]")).to_be_checked()
+
+    # "Next" takes the focus to the next step's tab.
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_contain_text("Next: Upper material")
+    page.keyboard.press("Enter")
+    expect(page.locator(":focus")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tabpanel")).to_contain_text("Upper material")
+
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Add to cart":
+            break
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/cart$"))
+    expect(page.get_by_text("Mid-top")).to_be_visible()
