@@ -112,6 +112,7 @@ STYLES = {
     "pecan": ("pecan", 10, (12, 15)),
     "peanut": ("nut", 16, (7, 10)),
     "raspberry": ("crumb", 16, (7, 11)),
+    "strawberry": ("chunk", 14, (8, 12)),
     "orange_peel": ("strip", 16, (9, 13)),
     "cranberry": ("chunk", 16, (7, 10)),
     "chili": ("dust", 90, (1.5, 3.2)),
@@ -373,7 +374,7 @@ def label_texts(size: str) -> list[dict[str, object]]:
                         round(centre[0] + half_w, 1), round(centre[1] + half_h, 1)],
                 "angle": ANGLE, "font": font, "size": sizes, "colour": colour, **extra}
 
-    big = [12, 30] if size == "g50" else [14, 40]
+    big = [9, 30] if size == "g50" else [12, 40]
     small = [7, 11] if size == "g50" else [8, 14]
     return [
         slot("base", y0 + h * 0.1, y0 + h * 0.28, small, "DejaVuSans-Bold", "#8a5a3b", source="option_label",

@@ -205,7 +205,7 @@ def engraving_texts() -> list[dict[str, object]]:
             "text": "engraving", "when": f"band_width = '{wid}'",
             "arc": {"cx": CX, "cy": round(centre_y, 1), "radius": round(radius, 1), "start": 128, "end": 52,
                     "height": round(height, 1)},
-            "font": "DejaVuSerif-Italic", "size": [8, 24], "colour_from": "metal", "shade": 0.42,
+            "font": "DejaVuSerif-Italic", "size": [10, 24], "colour_from": "metal", "shade": 0.42,
             "effect": "deboss",
         })
     return layers

@@ -1,0 +1,79 @@
+"""Texts on products: shrunk to fit down to a minimum size, refused beyond; never cut."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import ImageChops
+
+from configurator.preview import PreviewError, render
+from configurator.preview import text as texts
+from configurator.preview.manifest import TextLayer
+
+from .conftest import get_product
+
+
+def _layer(product_slug: str, attribute: str, when_has: str) -> TextLayer:
+    art = get_product(product_slug).art
+    for layer in art.layers:
+        if isinstance(layer, TextLayer) and layer.attribute == attribute and (
+            layer.when is None or when_has in layer.when.text
+        ):
+            return layer
+    raise AssertionError(f"no text layer for {attribute}")
+
+
+@pytest.mark.parametrize(
+    ("slug", "attribute", "when", "short", "long"),
+    [
+        ("ring", "engraving", "w3", "Ada", "Forever & always, M+J"),
+        ("chocolate-bar", "name_on_wrapper", "g50", "Ada", "WWWWWWWWWW"),
+        ("sneaker", "monogram", "", "A", "MMMM"),
+    ],
+)
+def test_longer_text_is_drawn_smaller_and_within_its_room(slug, attribute, when, short, long) -> None:
+    layer = _layer(slug, attribute, when)
+    small, large = texts.fit(layer, long, attribute), texts.fit(layer, short, attribute)
+    assert small < large
+    width, height = texts.room(layer)
+    for string, size in ((short, large), (long, small)):
+        w, h = texts.measure(layer.font, size, string)
+        assert w <= width and h <= height
+        assert size >= layer.size_min
+
+
+def test_text_that_cannot_fit_is_refused_with_the_attribute() -> None:
+    product = get_product("ring")
+    choices = product.valid({"band_width": "w2", "gem": "none"})
+    choices["engraving"] = "W" * 30  # over the 2 mm band's room even in the smallest letters
+    with pytest.raises(PreviewError) as caught:
+        render(product.art, product.catalog, choices, "800")
+    assert caught.value.attribute == "engraving"
+    assert "too long" in caught.value.message
+
+
+def test_refusal_does_not_depend_on_output_size() -> None:
+    product = get_product("ring")
+    choices = product.valid({"band_width": "w2", "gem": "none"})
+    choices["engraving"] = "W" * 30
+    for size in ("300", "card"):
+        with pytest.raises(PreviewError):
+            render(product.art, product.catalog, choices, size)
+
+
+def test_engraving_is_drawn_on_the_band() -> None:
+    product = get_product("ring")
+    choices = product.valid({"band_width": "w4"})
+    plain = render(product.art, product.catalog, choices, "800")
+    engraved = render(product.art, product.catalog, {**choices, "engraving": "Always yours"}, "800")
+    box = ImageChops.difference(plain, engraved).getbbox()
+    assert box is not None
+    # along the inside of the band, below the ring's centre
+    assert box[1] > 500 and box[3] < 700 and box[2] - box[0] > 80
+
+
+def test_unicode_is_shaped_not_dropped() -> None:
+    layer = _layer("ring", "engraving", "w5")
+    size = texts.fit(layer, "Zoë & José", "engraving")
+    w_plain, _ = texts.measure(layer.font, size, "Zoe & Jose")
+    w_accent, _ = texts.measure(layer.font, size, "Zoë & José")
+    assert abs(w_plain - w_accent) <= 2
