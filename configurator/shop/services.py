@@ -184,10 +184,10 @@ def preview_url(version: CatalogVersion, canonical: Mapping[str, Any]) -> str | 
 
 
 def _steps(catalog: Catalog, views: dict[str, AttributeView]) -> list[StepView]:
-    """Consecutive attributes sharing a catalog ``step`` title form one step; others stand alone."""
+    """Consecutive attributes sharing a catalog ``section`` title form one step; others stand alone."""
     steps: list[StepView] = []
     for attribute in catalog.attributes:
-        title = attribute.extra.get("step")
+        title = attribute.extra.get("section")
         if isinstance(title, str) and steps and steps[-1].title == title:
             steps[-1].attributes.append(views[attribute.id])
             continue
