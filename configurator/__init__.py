@@ -46,6 +46,7 @@ def _register_features(app: Flask) -> None:
     from .api import api_blueprint
     from .checkout import init_checkout
     from .designs import models as _design_models  # noqa: F401  (tables for migrations)
+    from .preview_serving import init_previews
     from .products.cli import catalog_cli, seed_command
     from .products.engines import init_engine_cache
     from .shop import init_storefront
@@ -54,5 +55,6 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(api_blueprint)
     init_storefront(app)
     init_checkout(app)
+    init_previews(app)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(seed_command)

@@ -9,6 +9,7 @@ from flask import Response, jsonify
 from ..designs.services import get_design, save_design
 from ..engine import ChoiceError
 from ..errors import ApiError, error_response
+from ..preview_serving.services import image_format, preview_url
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 from ..products.services import current_version, current_versions
@@ -62,8 +63,8 @@ def configure(slug: str) -> dict[str, Any]:
     if changed is not None and engine.catalog.attribute(changed) is None:
         raise ApiError(422, "unknown_attribute", f"There is no attribute {changed!r}.", "changed")
     answer = engine.configure(choices, explain=explain, changed=changed)
-    # Preview URLs arrive with the preview feature.
-    return {"product": slug, "version": version.version, **answer, "preview": None}
+    preview = preview_url(version, engine.canonical(choices), ext=image_format())
+    return {"product": slug, "version": version.version, **answer, "preview": preview}
 
 
 @api_blueprint.post("/products/<slug>/explain")

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from ..shop.money import format_money
+from ..money import format_money
 from . import gateway
 from .services import CheckoutError, get_order, list_orders, refund_order
 from .status import OrderStatus

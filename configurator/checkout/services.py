@@ -27,6 +27,8 @@ from ..engine import ChoiceError, config_hash
 from ..engine.model import Catalog
 from ..engine.pricing import price_json
 from ..extensions import db
+from ..preview import preview_key
+from ..preview_serving.services import preview_name
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 from ..products.services import current_version
@@ -83,7 +85,8 @@ class QuotedLine:
     currency: str = ""
     unit_amount: int = 0
     problem: str | None = None
-    preview_url: str | None = None  # when the preview feature can draw it
+    preview_name: str | None = None  # the content hash of its preview, when it has art
+    preview_url: str | None = None
 
     @property
     def quantity(self) -> int:
@@ -176,6 +179,9 @@ def quote_item(item: CartItem) -> QuotedLine:
     line.currency = str(price["currency"]).upper()
     line.unit_amount = int(price["amount"])
     line.option_labels = option_labels(engine.catalog, line.canonical)
+    line.preview_name = preview_name(version, line.canonical)
+    if line.preview_name is not None:
+        line.preview_url = f"/previews/{preview_key(line.preview_name, '300', 'webp')}"
     return line
 
 
@@ -245,8 +251,8 @@ def create_order(owner_token: str, contact: Contact) -> Order:
                 option_labels=line.option_labels,
                 price_lines=line.price_lines,
                 config_hash=line.config_hash,
-                # The configuration hash names its preview (see DESIGN.md).
-                preview_hash=line.config_hash,
+                # Products without art keep the configuration hash in its place.
+                preview_hash=line.preview_name or line.config_hash,
                 unit_amount=line.unit_amount,
                 quantity=line.quantity,
                 line_amount=line.line_amount,

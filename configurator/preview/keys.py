@@ -52,7 +52,11 @@ def canonical_choices(choices: Mapping[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key in sorted(choices):
         value = choices[key]
-        if value is None or value == "" or (isinstance(value, list | tuple | set | frozenset) and not value):
+        if (
+            value is None
+            or value == ""
+            or (isinstance(value, list | tuple | set | frozenset) and not value)
+        ):
             continue
         result[key] = _canonical_value(value)
     return result

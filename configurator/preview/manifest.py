@@ -168,9 +168,7 @@ def _image_layer(index: int, raw: Mapping[str, Any], where: str, problems: list[
         problems.append(f"{where}: 'file' must be a plain file name in the art folder")
         file = ""
     tint = raw.get("tint")
-    if tint is not None and not (
-        isinstance(tint, str) and (HEX.match(tint) or IDENT.match(tint))
-    ):
+    if tint is not None and not (isinstance(tint, str) and (HEX.match(tint) or IDENT.match(tint))):
         problems.append(f"{where}: 'tint' must be an attribute id or a colour like '#a1b2c3'")
         tint = None
     blend = raw.get("blend", "normal")
@@ -286,9 +284,9 @@ def bundled_fonts() -> list[str]:
     return sorted(path.stem for path in FONT_DIR.glob("*.ttf"))
 
 
-def parse_manifest(document: Mapping[str, Any], source: str = "manifest") -> tuple[
-    int, str, tuple[Layer, ...]
-]:
+def parse_manifest(
+    document: Mapping[str, Any], source: str = "manifest"
+) -> tuple[int, str, tuple[Layer, ...]]:
     """Check a manifest document; returns (size, background, layers) or raises ManifestError."""
     problems: list[str] = []
     header = document.get("art", {})
@@ -298,7 +296,9 @@ def parse_manifest(document: Mapping[str, Any], source: str = "manifest") -> tup
     if isinstance(size, bool) or not isinstance(size, int) or not 64 <= size <= 4096:
         problems.append(f"{source}: [art] size must be a whole number of pixels, 64 to 4096")
         size = 800
-    background = _colour(header.get("background", "#ffffff"), f"{source} [art]", "background", problems)
+    background = _colour(
+        header.get("background", "#ffffff"), f"{source} [art]", "background", problems
+    )
     raw_layers = document.get("layers")
     if not isinstance(raw_layers, list) or not raw_layers:
         problems.append(f"{source}: needs a non-empty [[layers]] list")

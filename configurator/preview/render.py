@@ -117,7 +117,9 @@ def tint_lut(rgb: tuple[int, int, int]) -> list[int]:
     return lut
 
 
-def _tint(art_id: int, index: int, px: int, image: Image.Image, rgb: tuple[int, int, int]) -> Image.Image:
+def _tint(
+    art_id: int, index: int, px: int, image: Image.Image, rgb: tuple[int, int, int]
+) -> Image.Image:
     key = (art_id, index, px, "tint", *rgb)
     with _tint_lock:
         found = _tinted.get(key)
@@ -171,7 +173,9 @@ def _layer_colour(layer: ImageLayer, catalog: Catalog, values: Mapping[str, Valu
     return _swatch(catalog, layer.tint, values) or layer.fallback or DEFAULT_GREY
 
 
-def _text_colour(layer: TextLayer, catalog: Catalog, values: Mapping[str, Value]) -> tuple[int, int, int]:
+def _text_colour(
+    layer: TextLayer, catalog: Catalog, values: Mapping[str, Value]
+) -> tuple[int, int, int]:
     swatch = _swatch(catalog, layer.colour_from, values) if layer.colour_from else None
     if swatch is None:
         return hex_colour(layer.colour)
@@ -213,7 +217,9 @@ def _clip(
     return left, top, ImageChops.multiply(own, other)
 
 
-def _paint(canvas: Image.Image, x: int, y: int, rgb: Image.Image, alpha: Image.Image, blend: str) -> None:
+def _paint(
+    canvas: Image.Image, x: int, y: int, rgb: Image.Image, alpha: Image.Image, blend: str
+) -> None:
     box = (x, y, x + alpha.width, y + alpha.height)
     if blend == "normal":
         canvas.paste(rgb, box, alpha)
@@ -285,7 +291,9 @@ def compose(art: Art, catalog: Catalog, values: Mapping[str, Value], px: int) ->
         else:
             nx, ny = x, y
         if layer.tint is not None:
-            rgb = _tint(id(art), layer.index, px, image, hex_colour(_layer_colour(layer, catalog, values)))
+            rgb = _tint(
+                id(art), layer.index, px, image, hex_colour(_layer_colour(layer, catalog, values))
+            )
         else:
             rgb = image.convert("RGB")
         if (nx, ny) != (x, y) or rgb.size != alpha.size:
@@ -296,7 +304,9 @@ def compose(art: Art, catalog: Catalog, values: Mapping[str, Value], px: int) ->
     return canvas
 
 
-def _card(art: Art, catalog: Catalog, picture: Image.Image, title: str, price: str | None) -> Image.Image:
+def _card(
+    art: Art, catalog: Catalog, picture: Image.Image, title: str, price: str | None
+) -> Image.Image:
     card = Image.new("RGB", CARD_SIZE, hex_colour(art.background))
     margin = (CARD_SIZE[1] - CARD_ART) // 2
     card.paste(picture, (margin + 10, margin))
@@ -315,7 +325,13 @@ def _card(art: Art, catalog: Catalog, picture: Image.Image, title: str, price: s
         price_font = texts.font("DejaVuSans", 44)
         draw.text((left, y + 50), price, font=price_font, fill=(150, 62, 38), anchor="ls")
     small = texts.font("DejaVuSans", 22)
-    draw.text((left, CARD_SIZE[1] - 80), "Made to order \u00b7 Atelier", font=small, fill=(120, 112, 104), anchor="ls")
+    draw.text(
+        (left, CARD_SIZE[1] - 80),
+        "Made to order \u00b7 Atelier",
+        font=small,
+        fill=(120, 112, 104),
+        anchor="ls",
+    )
     del catalog
     return card
 

@@ -15,9 +15,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont, features
 from .errors import PreviewError
 from .manifest import TextLayer, font_path
 
-LAYOUT = (
-    ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
-)
+LAYOUT = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
 
 
 @lru_cache(maxsize=256)
@@ -27,7 +25,7 @@ def font(name: str, size: int) -> ImageFont.FreeTypeFont:
 
 def measure(name: str, size: int, text: str) -> tuple[int, int]:
     left, top, right, bottom = font(name, size).getbbox(text, anchor="ls")
-    return right - left, bottom - top
+    return math.ceil(right - left), math.ceil(bottom - top)
 
 
 def room(layer: TextLayer) -> tuple[float, float]:
@@ -66,7 +64,7 @@ def text_mask(name: str, size: int, text: str) -> Image.Image:
     face = font(name, size)
     left, top, right, bottom = face.getbbox(text, anchor="ls")
     pad = 2 + size // 8
-    mask = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad))
+    mask = Image.new("L", (math.ceil(right - left) + 2 * pad, math.ceil(bottom - top) + 2 * pad))
     ImageDraw.Draw(mask).text((pad - left, pad - top), text, fill=255, font=face, anchor="ls")
     return mask
 

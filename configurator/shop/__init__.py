@@ -14,7 +14,7 @@ def init_storefront(app: Flask) -> None:
     from ..api import api_blueprint
     from ..cart import cart_blueprint
     from ..extensions import csrf
-    from .money import format_money
+    from ..money import format_money
     from .views import shop_context
 
     # Every form post carries a CSRF token. The JSON API under /api serves non-browser

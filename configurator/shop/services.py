@@ -15,6 +15,7 @@ from typing import Any
 from ..engine import Attribute, Catalog, ChoiceError, Engine
 from ..engine.choices import parse_value
 from ..engine.pricing import price_json
+from ..preview_serving.services import preview_url
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 
@@ -178,13 +179,8 @@ class ConfiguratorView:
         return [a.label for a in self.catalog.attributes if a.required and a.id not in self.choices]
 
 
-def preview_url(version: CatalogVersion, canonical: Mapping[str, Any]) -> str | None:
-    """The preview image of a configuration; None until the preview feature serves one."""
-    return None
-
-
 def _steps(catalog: Catalog, views: dict[str, AttributeView]) -> list[StepView]:
-    """Consecutive attributes sharing a catalog ``section`` title form one step; others stand alone."""
+    """Consecutive attributes sharing a catalog ``section`` form one step; others stand alone."""
     steps: list[StepView] = []
     for attribute in catalog.attributes:
         title = attribute.extra.get("section")

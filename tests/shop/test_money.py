@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from configurator.shop.money import format_money
+from configurator.money import format_money
 from configurator.shop.services import number_ranges
 
 

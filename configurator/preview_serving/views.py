@@ -1,0 +1,33 @@
+"""GET /previews/<hash>.<size>.<ext>: immutable, content-addressed images."""
+
+from __future__ import annotations
+
+import re
+
+from flask import request
+from werkzeug.wrappers import Response
+
+from ..errors import ApiError
+from ..preview import PreviewError
+from . import preview_blueprint
+from .services import CACHE_CONTROL, FORMATS, SIZES, preview_image
+
+NAME = re.compile(r"^[0-9a-f]{64}$")
+
+
+@preview_blueprint.get("/previews/<name>.<size>.<ext>")
+def preview(name: str, size: str, ext: str) -> Response:
+    if not NAME.match(name) or size not in SIZES or ext not in FORMATS:
+        raise ApiError(404, "unknown_preview", "There is no such preview.")
+    try:
+        found = preview_image(name, size, ext)
+    except PreviewError as error:
+        field = f"choices.{error.attribute}" if error.attribute else None
+        raise ApiError(422, "preview_text", str(error), field) from None
+    if found is None:
+        raise ApiError(404, "unknown_preview", "There is no such preview.")
+    data, content_type = found
+    response = Response(data, content_type=content_type)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.set_etag(f"{name}.{size}.{ext}")
+    return response.make_conditional(request)
