@@ -232,6 +232,35 @@ SCHEMAS: dict[str, Any] = {
             "preview": {"type": ["string", "null"], "description": "Preview image URL."},
         },
     },
+    "PreviewsRequest": {
+        "type": "object",
+        "required": ["attribute"],
+        "properties": {
+            "choices": _ref("Choices"),
+            "attribute": {
+                "type": "string",
+                "description": "A single or multi attribute (others answer 422).",
+            },
+        },
+    },
+    "PreviewsResponse": {
+        "type": "object",
+        "required": ["previews"],
+        "properties": {
+            "previews": {
+                "type": "object",
+                "description": (
+                    "Option id -> URL of the 800 px preview of the choices with that "
+                    "option picked (toggled, for a multi attribute). Only options still "
+                    "available are listed, never the one already chosen; empty when the "
+                    "product has no art. WebP unless the request's Accept takes images "
+                    "but not WebP (then JPEG)."
+                ),
+                "additionalProperties": {"type": "string"},
+                "examples": [{"ruby": "/previews/3f1c...e9.800.webp"}],
+            }
+        },
+    },
     "ExplainRequest": {
         "type": "object",
         "required": ["attribute"],
@@ -325,6 +354,18 @@ def openapi_document() -> dict[str, Any]:
                             _ref("ConfigureResponse"),
                             "Answered for every well-formed request, consistent or not.",
                         ),
+                        **_errors("400", "404", "413", "422"),
+                    },
+                }
+            },
+            "/api/products/{slug}/previews": {
+                "post": {
+                    "summary": "Preview URLs of the next likely choices, to prefetch",
+                    "operationId": "optionPreviews",
+                    "parameters": [SLUG_PARAMETER],
+                    "requestBody": _body("PreviewsRequest"),
+                    "responses": {
+                        "200": _json(_ref("PreviewsResponse"), "One URL per available option."),
                         **_errors("400", "404", "413", "422"),
                     },
                 }

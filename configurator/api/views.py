@@ -9,7 +9,7 @@ from flask import Response, jsonify
 from ..designs.services import get_design, save_design
 from ..engine import ChoiceError
 from ..errors import ApiError, error_response
-from ..preview_serving.services import image_format, preview_url
+from ..preview_serving.services import image_format, option_previews, preview_url
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 from ..products.services import current_version, current_versions
@@ -65,6 +65,29 @@ def configure(slug: str) -> dict[str, Any]:
     answer = engine.configure(choices, explain=explain, changed=changed)
     preview = preview_url(version, engine.canonical(choices), ext=image_format())
     return {"product": slug, "version": version.version, **answer, "preview": preview}
+
+
+@api_blueprint.post("/products/<slug>/previews")
+def previews(slug: str) -> dict[str, Any]:
+    """Preview URLs one click away: for each available option of ``attribute``, the
+    picture with that option picked (the page prefetches them when idle)."""
+    version = _published(slug)
+    body = json_object()
+    choices = choices_object(body)
+    attribute_id = required_string(body, "attribute")
+    attribute = engine_for(version).catalog.attribute(attribute_id)
+    if attribute is None:
+        raise ApiError(
+            422, "unknown_attribute", f"There is no attribute {attribute_id!r}.", "attribute"
+        )
+    if attribute.kind not in ("single", "multi"):
+        raise ApiError(
+            422,
+            "not_an_option_attribute",
+            f"{attribute_id!r} has no options to preview; ask for a single or multi attribute.",
+            "attribute",
+        )
+    return {"previews": option_previews(version, choices, attribute_id, ext=image_format())}
 
 
 @api_blueprint.post("/products/<slug>/explain")

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import func, select
 
 from ..engine import config_hash
 from ..extensions import db
+from ..preview_serving.services import preview_name
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 from ..products.services import current_version
@@ -124,6 +126,11 @@ class CheckedLine:
         catalog = engine_for(self.check.current).catalog
         rows = describe_choices(catalog, self.check.fixed_choices)
         return " · ".join(row.value for row in rows if row.value != "Not chosen")
+
+    @cached_property
+    def preview_name(self) -> str | None:
+        """The content hash of the line's picture as it would be made now."""
+        return preview_name(self.check.current, self.check.fixed_choices)
 
     @property
     def unit_price(self) -> int:

@@ -118,11 +118,72 @@ def preview_name(version: CatalogVersion, canonical: Mapping[str, Any]) -> str |
     return name
 
 
+def preview_src(name: str, size: str = "800", ext: str = "webp") -> str:
+    """The URL path of a registered preview (``name`` is its content hash)."""
+    return f"/previews/{preview_key(name, size, ext)}"
+
+
 def preview_url(
     version: CatalogVersion, canonical: Mapping[str, Any], size: str = "800", ext: str = "webp"
 ) -> str | None:
     name = preview_name(version, canonical)
-    return None if name is None else f"/previews/{preview_key(name, size, ext)}"
+    return None if name is None else preview_src(name, size, ext)
+
+
+@dataclass(frozen=True)
+class TextProblem:
+    """A text the picture cannot hold (its image URLs answer 422)."""
+
+    attribute: str
+    message: str
+
+
+def text_problem(catalog: Catalog, canonical: Mapping[str, Any], name: str) -> TextProblem | None:
+    """Why the preview ``name`` cannot be drawn because of a text, or None.
+
+    Only texts can make a registered preview undrawable, so without a chosen text this
+    costs nothing; with one, the 800 px WebP is drawn now (and kept), which the page's
+    image request would have done a moment later anyway.
+    """
+    texts = [a.id for a in catalog.attributes if a.kind == "text" and canonical.get(a.id)]
+    if not texts:
+        return None
+    try:
+        preview_image(name, "800", "webp")
+    except PreviewError as error:
+        attribute = error.attribute if error.attribute in texts else texts[0]
+        return TextProblem(attribute or texts[0], str(error))
+    return None
+
+
+def option_previews(
+    version: CatalogVersion, choices: Mapping[str, Any], attribute_id: str, ext: str = "webp"
+) -> dict[str, str]:
+    """Option id -> 800 px preview URL of the configuration with that option picked, for
+    each option of a single or multi attribute still available with ``choices`` (for a
+    multi attribute the option is toggled). Raises ChoiceError for unknown ids or values."""
+    engine = engine_for(version)
+    canonical = engine.canonical(dict(choices))
+    attribute = engine.catalog.attribute(attribute_id)
+    assert attribute is not None and attribute.kind in ("single", "multi")
+    states = engine.configure(canonical, explain=False)["attributes"][attribute_id]["options"]
+    current = canonical.get(attribute_id)
+    previews: dict[str, str] = {}
+    for option in attribute.options:
+        if not states[option.id]["available"] or option.id == current:
+            continue
+        picked: dict[str, Any] = dict(canonical)
+        if attribute.kind == "multi":
+            chosen = list(current or [])
+            toggled = [o for o in chosen if o != option.id]
+            picked[attribute_id] = toggled if option.id in chosen else chosen + [option.id]
+        else:
+            picked[attribute_id] = option.id
+        url = preview_url(version, engine.canonical(picked), ext=ext)
+        if url is None:
+            return {}
+        previews[option.id] = url
+    return previews
 
 
 def image_format() -> str:

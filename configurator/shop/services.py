@@ -15,7 +15,7 @@ from typing import Any
 from ..engine import Attribute, Catalog, ChoiceError, Engine
 from ..engine.choices import parse_value
 from ..engine.pricing import price_json
-from ..preview_serving.services import preview_url
+from ..preview_serving.services import TextProblem, preview_name, preview_src, text_problem
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 
@@ -155,7 +155,13 @@ class ConfiguratorView:
     repair: RepairView | None
     changed: str | None
     errors: dict[str, str]
-    preview: str | None
+    preview_name: str | None  # content hash of the picture shown (see preview_problem)
+    preview_problem: TextProblem | None = None  # a text the picture cannot hold
+
+    @property
+    def preview(self) -> str | None:
+        """The 800 px WebP URL of the picture shown."""
+        return preview_src(self.preview_name) if self.preview_name else None
 
     @property
     def price(self) -> dict[str, Any]:
@@ -249,6 +255,14 @@ def configurator_view(
                     )
                 )
         views[attribute.id] = view
+    name = preview_name(version, canonical)
+    problem = text_problem(catalog, canonical, name) if name else None
+    if problem is not None:
+        # Show the design without the text that does not fit, and say so by the field.
+        text_view = views[problem.attribute]
+        text_view.error = text_view.error or problem.message
+        without = {key: value for key, value in canonical.items() if key != problem.attribute}
+        name = preview_name(version, without)
     repair = answer["repair"]
     return ConfiguratorView(
         version=version,
@@ -259,7 +273,8 @@ def configurator_view(
         repair=repair_view(catalog, canonical, repair) if repair else None,
         changed=changed if changed in canonical else None,
         errors=dict(errors or {}),
-        preview=preview_url(version, canonical),
+        preview_name=name,
+        preview_problem=problem,
     )
 
 

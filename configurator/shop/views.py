@@ -21,6 +21,7 @@ from ..designs.services import designs_of, get_design, save_design
 from ..engine import ChoiceError, Engine
 from ..engine.pricing import price_json
 from ..errors import ApiError
+from ..preview_serving.services import preview_src
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 from ..products.services import current_version, current_versions
@@ -28,6 +29,7 @@ from ..shoppers import shopper_token
 from . import shop_blueprint
 from .services import (
     Carried,
+    ConfiguratorView,
     carry_over,
     changed_attribute,
     choices_from_form,
@@ -38,6 +40,7 @@ from .services import (
 )
 
 TITLE_MAX_LENGTH = 200
+SHARE_SUMMARY_LENGTH = 160
 STRATEGIES = {"surprise": "random", "cheapest": "cheapest"}
 
 
@@ -70,6 +73,10 @@ def _swatches(engine: Engine, choices: dict[str, Any]) -> list[str]:
             if option.id in chosen and option.swatch and option.swatch not in colours:
                 colours.append(option.swatch)
     return colours
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 # -- home ------------------------------------------------------------------------------
@@ -115,16 +122,15 @@ def _render_configurator(
         line_id=line_id,
         title=title,
         swatches=_swatches(engine, view.choices),
-        client=_client_data(version, engine, view.choices, view.answer),
+        client=_client_data(version, engine, view),
     )
     return page, status
 
 
-def _client_data(
-    version: CatalogVersion, engine: Engine, choices: dict[str, Any], answer: dict[str, Any]
-) -> dict[str, Any]:
+def _client_data(version: CatalogVersion, engine: Engine, view: ConfiguratorView) -> dict[str, Any]:
     """What the page's script needs: labels, limits, endpoints and the first answer."""
     catalog = engine.catalog
+    problem = view.preview_problem
     return {
         "product": version.slug,
         "currency": catalog.currency,
@@ -132,10 +138,14 @@ def _client_data(
             "configure": url_for("api.configure", slug=version.slug),
             "complete": url_for("shop.complete", slug=version.slug),
             "missing": url_for("shop.missing", slug=version.slug),
+            "previews": url_for("api.previews", slug=version.slug),
         },
         "defaults": engine.default_choices(),
-        "choices": choices,
-        "answer": {**answer, "preview": None},
+        "choices": view.choices,
+        "answer": {**view.answer, "preview": view.preview},
+        "previewProblem": (
+            {"attribute": problem.attribute, "message": problem.message} if problem else None
+        ),
         "attributes": [
             {
                 "id": a.id,
@@ -289,8 +299,16 @@ def design(design_id: str) -> str:
     view = configurator_view(version, carried.fixed_choices)
     engine = engine_for(version)
     rows = describe_choices(engine.catalog, view.choices)
+    chosen = [row.value for row in rows if row.value not in ("Not chosen", "None")]
+    share_card = (
+        request.host_url.rstrip("/") + preview_src(view.preview_name, "card", "jpeg")
+        if view.preview_name
+        else None
+    )
     return render_template(
         "shop/design.html",
+        share_card=share_card,
+        share_summary=_shorten(" · ".join(chosen), SHARE_SUMMARY_LENGTH),
         design=design,
         view=view,
         rows=rows,

@@ -13,7 +13,14 @@ const announcer = form.querySelector("[data-announcer]");
 const history = new History();
 const undoButton = form.querySelector("[data-undo]");
 const redoButton = form.querySelector("[data-redo]");
-const steps = setUpSteps(form.querySelector("[data-steps]"));
+
+// Prefetching, when idle, the pictures one click away in the step on screen.
+const PREFETCH_LIMIT = 6; // images per idle moment
+const prefetched = new Set();
+let prefetchHandle = null;
+let prefetchReady = false;
+
+const steps = setUpSteps(form.querySelector("[data-steps]"), () => schedulePrefetch());
 
 let current = null;
 let answer = data.answer;
@@ -194,7 +201,8 @@ function renderAttribute(attribute, state, choices) {
     const conflicted = (answer.conflict?.choices ?? []).includes(attribute.id);
     const problem = textProblem(attribute, text) ||
       (text.length > state.max_length ? `${attribute.label}: at most ${state.max_length} characters with your other choices.` : "") ||
-      (conflicted ? answer.conflict.message : "");
+      (conflicted ? answer.conflict.message : "") ||
+      (previewProblem?.attribute === attribute.id ? previewProblem.message : "");
     box.querySelector(`[data-error-for="${attribute.id}"]`).textContent = problem;
     if (problem) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");
@@ -270,25 +278,114 @@ async function renderStatus(choices) {
   }
 }
 
-let shownPreview = null;
+// -- the preview -------------------------------------------------------------------------------
+// The picture on screen changes only once the next one has loaded (no flicker); a slow
+// one shows a quiet "drawing" note. A text the picture cannot hold makes the image URL
+// answer 422: its message goes beside the text field and the picture shows the design
+// without that text.
+
+const previewBox = form.querySelector("[data-preview]");
+const previewLoading = previewBox.querySelector("[data-preview-loading]");
+const SLOW_PREVIEW_MS = 250;
+let shownPreview = data.answer.preview;
+let wantedPreview = shownPreview;
+let previewProblem = data.previewProblem;
+let slowTimer = null;
+
+// "/previews/<hash>.800.webp" -> the same picture in another format.
+const inFormat = (url, ext) => url.replace(/\.[a-z]+$/, `.${ext}`);
+
+function showPreview(url) {
+  const image = previewBox.querySelector("[data-preview-image]");
+  let source = previewBox.querySelector('source[type="image/webp"]');
+  if (!source) {
+    source = Object.assign(document.createElement("source"), { type: "image/webp" });
+    image.before(source);
+  }
+  source.srcset = inFormat(url, "webp");
+  image.src = inFormat(url, "jpeg");
+  image.hidden = false;
+  previewBox.querySelector("[data-preview-placeholder]").hidden = true;
+  shownPreview = url;
+}
+
+function setLoading(loading) {
+  window.clearTimeout(slowTimer);
+  if (loading) {
+    slowTimer = window.setTimeout(() => {
+      previewBox.classList.add("is-loading");
+      previewBox.setAttribute("aria-busy", "true");
+      previewLoading.hidden = false;
+    }, SLOW_PREVIEW_MS);
+  } else {
+    previewBox.classList.remove("is-loading");
+    previewBox.removeAttribute("aria-busy");
+    previewLoading.hidden = true;
+  }
+}
+
+function setPreviewProblem(problem) {
+  previewProblem = problem;
+  for (const attribute of data.attributes) {
+    if (attribute.kind === "text") renderAttribute(attribute, answer.attributes[attribute.id], readChoices());
+  }
+}
+
+// Why a preview URL failed: the 422 body names the text field and says what to do.
+async function previewFailure(url) {
+  try {
+    const response = await fetch(url, { headers: { Accept: "application/json" } });
+    if (response.status !== 422) return null;
+    const { error } = await response.json();
+    const attribute = (error.field || "").replace(/^choices\./, "");
+    return attributes.has(attribute) ? { attribute, message: error.message } : null;
+  } catch {
+    return null;
+  }
+}
+
+function loadPreview(url, { fallback = true } = {}) {
+  wantedPreview = url;
+  if (url === shownPreview) {
+    setLoading(false);
+    return;
+  }
+  setLoading(true);
+  const loader = new Image();
+  loader.onload = () => {
+    if (wantedPreview !== url) return; // a newer picture is on its way
+    setLoading(false);
+    showPreview(url);
+    if (previewProblem && fallback) setPreviewProblem(null);
+    schedulePrefetch();
+  };
+  loader.onerror = async () => {
+    if (wantedPreview !== url) return;
+    const problem = await previewFailure(url);
+    if (wantedPreview !== url) return;
+    setLoading(false);
+    if (!problem || !fallback) return; // keep the picture on screen
+    setPreviewProblem(problem);
+    // Show the rest of the design: the same choices without the text that does not fit.
+    const choices = readChoices();
+    delete choices[problem.attribute];
+    try {
+      const other = await postJson(data.endpoints.configure, { choices, explain: false });
+      if (wantedPreview === url && other.preview) loadPreview(other.preview, { fallback: false });
+    } catch {
+      // keep the picture on screen
+    }
+  };
+  loader.src = url;
+}
+
 function renderPreview(choices) {
-  const image = form.querySelector("[data-preview-image]");
-  const placeholder = form.querySelector("[data-preview-placeholder]");
   if (answer.preview) {
-    if (answer.preview === shownPreview) return;
-    const wanted = answer.preview;
-    const loader = new Image();
-    loader.onload = () => {
-      if (answer.preview !== wanted) return;
-      image.src = wanted; // swap only once loaded: the old picture stays until then
-      image.hidden = false;
-      placeholder.hidden = true;
-      shownPreview = wanted;
-    };
-    loader.src = wanted;
+    loadPreview(answer.preview);
     return;
   }
   if (shownPreview === null) {
+    const placeholder = previewBox.querySelector("[data-preview-placeholder]");
     const chips = placeholder.querySelector("[data-preview-chips]");
     const colours = [];
     for (const attribute of data.attributes) {
@@ -305,6 +402,53 @@ function renderPreview(choices) {
       chip.style.setProperty("--swatch", colour);
       return chip;
     }));
+  }
+}
+
+// -- prefetching ------------------------------------------------------------------------------
+
+const whenIdle = window.requestIdleCallback
+  ? (callback) => window.requestIdleCallback(callback, { timeout: 2000 })
+  : (callback) => window.setTimeout(callback, 300);
+const cancelIdle = window.cancelIdleCallback ?? window.clearTimeout;
+
+function schedulePrefetch() {
+  if (!prefetchReady || navigator.connection?.saveData) return;
+  if (prefetchHandle !== null) cancelIdle(prefetchHandle);
+  prefetchHandle = whenIdle(() => {
+    prefetchHandle = null;
+    prefetchStep();
+  });
+}
+
+// The single and multi attributes of the step on screen, asked for the pictures of
+// their available options; at most PREFETCH_LIMIT new images are fetched.
+async function prefetchStep() {
+  const panel = steps.panels.find((candidate) => !candidate.hidden);
+  if (!panel || !answer.preview) return;
+  const ids = [...panel.querySelectorAll("[data-attribute]")]
+    .filter((box) => box.dataset.kind === "single" || box.dataset.kind === "multi")
+    .map((box) => box.dataset.attribute);
+  const choices = readChoices();
+  const asked = answer;
+  let budget = PREFETCH_LIMIT;
+  for (const attribute of ids) {
+    if (budget <= 0 || asked !== answer) return;
+    let urls;
+    try {
+      ({ previews: urls } = await postJson(data.endpoints.previews, { choices, attribute }));
+    } catch {
+      return;
+    }
+    for (const url of Object.values(urls)) {
+      if (budget <= 0 || asked !== answer) return;
+      if (prefetched.has(url) || url === shownPreview) continue;
+      prefetched.add(url);
+      budget -= 1;
+      const image = new Image();
+      image.decoding = "async";
+      image.src = url;
+    }
   }
 }
 
@@ -449,4 +593,6 @@ current = readChoices();
 render(current, null, "");
 announcer.textContent = "";
 updateHistoryButtons();
+prefetchReady = true;
+schedulePrefetch();
 document.documentElement.dataset.configurator = "ready";
