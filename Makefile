@@ -11,7 +11,7 @@ LOCALSTRIPE_PORT ?= 8420
 LOCAL_WEBHOOK_SECRET := whsec_atelier_local
 
 
-.PHONY: run test lint format bench install chromium migrate seed serve clean
+.PHONY: run test lint format bench bench-http install chromium migrate seed serve clean
 
 install: $(STAMP)
 
@@ -75,6 +75,11 @@ bench: install
 			echo "== $$script"; $(BIN)/python "$$script" || exit 1; \
 		done; \
 	fi
+
+# The app under gunicorn with wrk (installed when missing and root): hello, configure,
+# cached and cold previews (also run by `make bench`, which runs every bench/*.py).
+bench-http: install
+	$(BIN)/python bench/http_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

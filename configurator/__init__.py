@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     given = dict(config or {})
-    instance_path = Path(str(given.get("INSTANCE_PATH", app.instance_path)))
+    instance_path = Path(
+        str(given.get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH") or app.instance_path)
+    )
     instance_path.mkdir(parents=True, exist_ok=True)
     app.instance_path = str(instance_path)
     app.config.from_mapping(settings_from_env(instance_path, given))
@@ -38,7 +41,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_transaction_hooks(app)
     _register_features(app)
+    app.add_url_rule("/healthz", "healthz", healthz)
     return app
+
+
+def healthz() -> tuple[str, int, dict[str, str]]:
+    """Liveness for load balancers (and the hello-world baseline of bench/http_load.py)."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _register_features(app: Flask) -> None:

@@ -57,6 +57,8 @@ def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str
             os.environ.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_CONTENT_LENGTH
         ),
         "CATALOG_DIR": os.environ.get("CATALOG_DIR") or None,
+        # How stale a process's idea of the current catalog versions may get, at most.
+        "CATALOG_RECHECK_SECONDS": float(os.environ.get("CATALOG_RECHECK_SECONDS") or 1.0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }

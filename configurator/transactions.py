@@ -8,6 +8,8 @@ from .extensions import db
 
 
 def _commit_if_successful(response: Response) -> Response:
+    if not db.session.registry.has():
+        return response  # the request never touched the database (health checks, images)
     if response.status_code < 400:
         db.session.commit()
     else:
@@ -16,7 +18,7 @@ def _commit_if_successful(response: Response) -> Response:
 
 
 def _rollback_on_exception(error: BaseException | None) -> None:
-    if error is not None:
+    if error is not None and db.session.registry.has():
         db.session.rollback()
 
 

@@ -12,7 +12,11 @@ from ..errors import ApiError, error_response
 from ..preview_serving.services import image_format, option_previews, preview_url
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
-from ..products.services import current_version, current_versions
+from ..products.services import (
+    current_version,
+    current_version_snapshot,
+    current_versions,
+)
 from ..shoppers import shopper_token
 from . import api_blueprint
 from .bodies import (
@@ -41,6 +45,14 @@ def _published(slug: str, field: str | None = None) -> CatalogVersion:
     return version
 
 
+def _published_for_reading(slug: str) -> CatalogVersion:
+    """As _published, for the endpoints that only read the catalog (the hot ones)."""
+    version = current_version_snapshot(slug)
+    if version is None:
+        raise ApiError(404, "unknown_product", f"There is no product {slug!r}.")
+    return version
+
+
 @api_blueprint.get("/products")
 def list_products() -> dict[str, Any]:
     return {"products": [product_summary(version) for version in current_versions()]}
@@ -48,13 +60,13 @@ def list_products() -> dict[str, Any]:
 
 @api_blueprint.get("/products/<slug>")
 def show_product(slug: str) -> dict[str, Any]:
-    version = _published(slug)
+    version = _published_for_reading(slug)
     return product_detail(version, engine_for(version).catalog)
 
 
 @api_blueprint.post("/products/<slug>/configure")
 def configure(slug: str) -> dict[str, Any]:
-    version = _published(slug)
+    version = _published_for_reading(slug)
     body = json_object()
     choices = choices_object(body)
     explain = optional_bool(body, "explain", default=True)
@@ -62,8 +74,9 @@ def configure(slug: str) -> dict[str, Any]:
     engine = engine_for(version)
     if changed is not None and engine.catalog.attribute(changed) is None:
         raise ApiError(422, "unknown_attribute", f"There is no attribute {changed!r}.", "changed")
-    answer = engine.configure(choices, explain=explain, changed=changed)
-    preview = preview_url(version, engine.canonical(choices), ext=image_format())
+    canonical = engine.canonical(choices)  # validates, as configure would
+    answer = engine.configure(canonical, explain=explain, changed=changed)
+    preview = preview_url(version, canonical, ext=image_format())
     return {"product": slug, "version": version.version, **answer, "preview": preview}
 
 
@@ -71,7 +84,7 @@ def configure(slug: str) -> dict[str, Any]:
 def previews(slug: str) -> dict[str, Any]:
     """Preview URLs one click away: for each available option of ``attribute``, the
     picture with that option picked (the page prefetches them when idle)."""
-    version = _published(slug)
+    version = _published_for_reading(slug)
     body = json_object()
     choices = choices_object(body)
     attribute_id = required_string(body, "attribute")
@@ -92,7 +105,7 @@ def previews(slug: str) -> dict[str, Any]:
 
 @api_blueprint.post("/products/<slug>/explain")
 def explain(slug: str) -> dict[str, Any]:
-    version = _published(slug)
+    version = _published_for_reading(slug)
     body = json_object()
     choices = choices_object(body)
     attribute = required_string(body, "attribute")

@@ -43,6 +43,7 @@ from .stores import RedisStore
 SIZES = ("800", "300", "card")
 FORMATS = ("webp", "jpeg", "jpg", "png")
 CACHE_CONTROL = "public, max-age=31536000, immutable"
+REGISTERED_MEMORY = 100_000  # preview names remembered as registered, per process
 
 
 @dataclass
@@ -54,6 +55,16 @@ class PreviewSettings:
     _folders: dict[str, Path] | None = None
     _versions: dict[Path, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Names whose record this process has seen in the store: no store read to name them.
+    _registered: set[str] = field(default_factory=set)
+
+    def is_registered(self, name: str) -> bool:
+        return name in self._registered
+
+    def remember_registered(self, name: str) -> None:
+        if len(self._registered) >= REGISTERED_MEMORY:
+            self._registered.clear()  # cheap bound; records stay in the store
+        self._registered.add(name)
 
     @classmethod
     def from_app(cls, app: Flask) -> PreviewSettings:
@@ -111,10 +122,13 @@ def preview_name(version: CatalogVersion, canonical: Mapping[str, Any]) -> str |
     if folder is None:
         return None
     name = preview_hash(version.slug, version.version, dict(canonical), config.art_version(folder))
+    if config.is_registered(name):
+        return name
     record_key = f"{name}.json"
     if config.store.get(record_key) is None:
         record = {"product": version.slug, "version": version.version, "choices": canonical}
         config.store.put(record_key, json.dumps(record, sort_keys=True).encode())
+    config.remember_registered(name)
     return name
 
 

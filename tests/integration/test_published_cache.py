@@ -1,0 +1,71 @@
+"""The per-process cache of current catalog versions, and the health check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask, Response
+
+from configurator.extensions import db
+from configurator.products.services import current_version, import_catalog
+
+from ..catalogs import tee_document, write_catalog
+
+
+def publish(app: Flask, folder: Path, **product: object) -> int:
+    with app.app_context():
+        version = import_catalog(write_catalog(folder, tee_document(**product)))
+        db.session.commit()
+        return int(version.version)
+
+
+def test_a_version_published_by_this_process_is_seen_at_once(app: Flask, tmp_path: Path) -> None:
+    client = app.test_client()
+    publish(app, tmp_path / "v1")
+    assert client.get("/api/products/tee").get_json()["version"] == 1
+    publish(app, tmp_path / "v2", base_price=2500)
+    answer = client.post("/api/products/tee/configure", json={"choices": {}}).get_json()
+    assert answer["version"] == 2 and answer["price"]["amount"] >= 2500
+
+
+def test_another_process_publishing_is_seen_after_the_recheck_delay(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    merchant = make_app()
+    with merchant.app_context():
+        db.create_all()
+    publish(merchant, tmp_path / "v1")
+    eager = make_app(CATALOG_RECHECK_SECONDS=0).test_client()
+    lazy = make_app(CATALOG_RECHECK_SECONDS=3600).test_client()
+    for shop in (eager, lazy):
+        assert shop.get("/api/products/tee").get_json()["version"] == 1
+    publish(merchant, tmp_path / "v2")
+    assert eager.get("/api/products/tee").get_json()["version"] == 2
+    assert lazy.get("/api/products/tee").get_json()["version"] == 1  # within its delay
+
+
+def test_current_version_is_in_the_request_session(app: Flask, tmp_path: Path) -> None:
+    publish(app, tmp_path / "v1")
+    for _ in range(2):  # the first lookup fills the cache, the second uses it
+        with app.app_context():
+            version = current_version("tee")
+            assert version is not None and version in db.session
+            assert version.product.name == "Custom Tee" and version.document
+        with app.app_context():
+            assert current_version("nothing") is None
+
+
+def test_healthz_answers_ok_without_the_database(app: Flask) -> None:
+    sessions: list[bool] = []
+
+    @app.after_request
+    def note(response: Response) -> Response:
+        sessions.append(db.session.registry.has())
+        return response
+
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok"
+    assert response.content_type.startswith("text/plain")
+    assert sessions == [False]  # no session opened, none to commit
