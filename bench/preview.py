@@ -62,6 +62,52 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
+def bench_product(slug: str, folder: str, count: int, totals: dict[str, list[float]]) -> None:
+    """Time every step for one product and print its rows."""
+    catalog = load_catalog(ROOT / "catalog" / folder)
+    engine = compile_catalog(catalog)
+    started = time.perf_counter()
+    art = load_art(ROOT / "catalog" / folder / "art")
+    load_ms = (time.perf_counter() - started) * 1000
+    configs = [engine.complete({}, "random", seed=1000 + i) for i in range(count)]
+    rows: dict[str, tuple[list[float], list[int]]] = {}
+
+    def run(name: str, make) -> None:  # type: ignore[no-untyped-def]
+        times, sizes = [], []
+        for choices in configs:
+            t = time.perf_counter()
+            data = make(choices)
+            times.append(time.perf_counter() - t)
+            sizes.append(len(data))
+        rows[name] = (times, sizes)
+
+    run(
+        "800 px render + WebP q80 (m0)",
+        lambda ch: encode(render(art, catalog, ch, "800"), "webp"),
+    )
+    run("800 px render + JPEG q85", lambda ch: encode(render(art, catalog, ch, "800"), "jpeg"))
+    run(
+        "300 px render + WebP q80 (m0)",
+        lambda ch: encode(render(art, catalog, ch, "300"), "webp"),
+    )
+    run("300 px render + JPEG q85", lambda ch: encode(render(art, catalog, ch, "300"), "jpeg"))
+    run(
+        "card render + JPEG q85",
+        lambda ch: encode(render(art, catalog, ch, "card", price="EUR 99.00"), "jpeg"),
+    )
+    run("800 px render only", lambda ch: render(art, catalog, ch, "800").tobytes()[:0])
+    run("naive 800: decode+composite+WebP", lambda ch: naive(art, catalog, ch))
+    print(f"{slug:14} {'load art (decode + pre-resize)':34} {load_ms:10.0f}")
+    for name, (times, sizes) in rows.items():
+        kb = statistics.median(sizes) / 1024 if any(sizes) else 0
+        print(f"{slug:14} {name:34} {median_ms(times):10.1f} {kb:10.1f}")
+        totals.setdefault(name, []).append(median_ms(times))
+    naive_ms = median_ms(rows["naive 800: decode+composite+WebP"][0])
+    for name in ("800 px render + WebP q80 (m0)", "800 px render + JPEG q85"):
+        ratio = naive_ms / median_ms(rows[name][0])
+        print(f"{slug:14} {'ratio naive / ' + name[:22]:34} {ratio:10.1f}x")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -70,38 +116,7 @@ def main() -> int:
     print(f"{'product':14} {'step':34} {'median ms':>10} {'median KB':>10}")
     totals: dict[str, list[float]] = {}
     for slug, folder in FOLDERS.items():
-        catalog = load_catalog(ROOT / "catalog" / folder)
-        engine = compile_catalog(catalog)
-        started = time.perf_counter()
-        art = load_art(ROOT / "catalog" / folder / "art")
-        load_ms = (time.perf_counter() - started) * 1000
-        configs = [engine.complete({}, "random", seed=1000 + i) for i in range(count)]
-        rows: dict[str, tuple[list[float], list[int]]] = {}
-
-        def run(name: str, make) -> None:  # type: ignore[no-untyped-def]
-            times, sizes = [], []
-            for choices in configs:
-                t = time.perf_counter()
-                data = make(choices)
-                times.append(time.perf_counter() - t)
-                sizes.append(len(data))
-            rows[name] = (times, sizes)
-
-        run("800 px render + WebP q80 (m0)", lambda ch: encode(render(art, catalog, ch, "800"), "webp"))
-        run("800 px render + JPEG q85", lambda ch: encode(render(art, catalog, ch, "800"), "jpeg"))
-        run("300 px render + WebP q80 (m0)", lambda ch: encode(render(art, catalog, ch, "300"), "webp"))
-        run("300 px render + JPEG q85", lambda ch: encode(render(art, catalog, ch, "300"), "jpeg"))
-        run("card render + JPEG q85", lambda ch: encode(render(art, catalog, ch, "card", price="EUR 99.00"), "jpeg"))
-        run("800 px render only", lambda ch: render(art, catalog, ch, "800").tobytes()[:0])
-        run("naive 800: decode+composite+WebP", lambda ch: naive(art, catalog, ch))
-        print(f"{slug:14} {'load art (decode + pre-resize)':34} {load_ms:10.0f}")
-        for name, (times, sizes) in rows.items():
-            kb = statistics.median(sizes) / 1024 if any(sizes) else 0
-            print(f"{slug:14} {name:34} {median_ms(times):10.1f} {kb:10.1f}")
-            totals.setdefault(name, []).append(median_ms(times))
-        naive_ms = median_ms(rows["naive 800: decode+composite+WebP"][0])
-        for name in ("800 px render + WebP q80 (m0)", "800 px render + JPEG q85"):
-            print(f"{slug:14} {'ratio naive / ' + name[:22]:34} {naive_ms / median_ms(rows[name][0]):10.1f}x")
+        bench_product(slug, folder, count, totals)
     return 0
 
 

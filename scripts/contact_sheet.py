@@ -21,9 +21,11 @@ from configurator.engine import compile_catalog, load_catalog  # noqa: E402
 from configurator.preview import PreviewError, load_art, render  # noqa: E402
 from configurator.preview.text import font  # noqa: E402
 
-PRODUCTS = [("shoes", "monogram", ["AB", "JMK", "", "Z", ""]),
-            ("chocolate", "name_on_wrapper", ["For Ada", "Happy 30", "", "Merci!", "Grandma"]),
-            ("jewellery", "engraving", ["Always", "12.06.21", "", "A & M", "Forever"])]
+PRODUCTS = [
+    ("shoes", "monogram", ["AB", "JMK", "", "Z", ""]),
+    ("chocolate", "name_on_wrapper", ["For Ada", "Happy 30", "", "Merci!", "Grandma"]),
+    ("jewellery", "engraving", ["Always", "12.06.21", "", "A & M", "Forever"]),
+]
 TILE = 300
 
 
@@ -45,7 +47,10 @@ def designs(folder: str, text_attr: str, texts: list[str], count: int) -> list[I
             engine.parse(choices)
             pictures.append(render(art, catalog, choices, "300"))
         except Exception as error:  # a text the design does not take: skip it
-            if not isinstance(error, PreviewError | ValueError) and "Choice" not in type(error).__name__:
+            if (
+                not isinstance(error, PreviewError | ValueError)
+                and "Choice" not in type(error).__name__
+            ):
                 raise
     return pictures
 
@@ -58,12 +63,16 @@ def main() -> int:
     columns = 6
     rows_per = (args.per_product + columns - 1) // columns
     header = 44
-    sheet = Image.new("RGB", (columns * TILE, len(PRODUCTS) * (rows_per * TILE + header)), (250, 248, 244))
+    sheet = Image.new(
+        "RGB", (columns * TILE, len(PRODUCTS) * (rows_per * TILE + header)), (250, 248, 244)
+    )
     draw = ImageDraw.Draw(sheet)
     y = 0
     for folder, attr, texts in PRODUCTS:
         name = load_catalog(ROOT / "catalog" / folder).name
-        draw.text((16, y + 30), name, font=font("DejaVuSans-Bold", 24), fill=(40, 36, 32), anchor="ls")
+        draw.text(
+            (16, y + 30), name, font=font("DejaVuSans-Bold", 24), fill=(40, 36, 32), anchor="ls"
+        )
         y += header
         for i, picture in enumerate(designs(folder, attr, texts, args.per_product)):
             sheet.paste(picture, ((i % columns) * TILE, y + (i // columns) * TILE))

@@ -33,7 +33,9 @@ def turn(image: Image.Image) -> Image.Image:
     return c.rotate(image, ANGLE)
 
 
-def rounded(box: tuple[float, float, float, float], radius: float, base: Image.Image | None = None) -> Image.Image:
+def rounded(
+    box: tuple[float, float, float, float], radius: float, base: Image.Image | None = None
+) -> Image.Image:
     mask = base if base is not None else c.canvas()
     ImageDraw.Draw(mask).rounded_rectangle([v * c.SS for v in box], radius=radius * c.SS, fill=255)
     return mask
@@ -67,7 +69,9 @@ def draw_bar(size: str, out: Path) -> list[dict[str, object]]:
     }
     lum = c.tone(
         parts,
-        lambda a: (a["g"] + 40) + (a["s"] - 128) * 1.5 + (a["i"] - 128) * 0.8 + (a["e"] - 128) * 0.6,
+        lambda a: (
+            (a["g"] + 40) + (a["s"] - 128) * 1.5 + (a["i"] - 128) * 0.8 + (a["e"] - 128) * 0.6
+        ),
     )
     lum = Image.composite(lum, c.flat(95), top)  # the side of the bar is in shade
     shadow = c.drop_shadow(mask, 6, 14, 14, 0.55)
@@ -84,7 +88,9 @@ def draw_bar(size: str, out: Path) -> list[dict[str, object]]:
 # --- toppings -----------------------------------------------------------------------
 
 
-def blob(rng: random.Random, x: float, y: float, r: float, corners: int, jitter: float) -> list[Point]:
+def blob(
+    rng: random.Random, x: float, y: float, r: float, corners: int, jitter: float
+) -> list[Point]:
     start = rng.uniform(0, math.tau)
     return [
         (
@@ -130,7 +136,9 @@ STYLES = {
 SPRINKLE_COLOURS = ["#e86fa8", "#f6c343", "#4fb3e8", "#7bd389", "#f28c38", "#ffffff", "#b07fe0"]
 
 
-def piece_masks(name: str, count_scale: float = 1.0) -> tuple[Image.Image, Image.Image, list[tuple[Image.Image, str]]]:
+def piece_masks(
+    name: str, count_scale: float = 1.0
+) -> tuple[Image.Image, Image.Image, list[tuple[Image.Image, str]]]:
     """(pieces, highlights, extra coloured masks) for one topping, scattered over the bar."""
     style, count, (rmin, rmax) = STYLES[name]
     rng = random.Random(f"topping-{name}")
@@ -152,14 +160,31 @@ def piece_masks(name: str, count_scale: float = 1.0) -> tuple[Image.Image, Image
             c.polygon(ellipse_pts(x, y, r, r * 0.6, angle), base=pieces)
             for k in (-0.45, 0.0, 0.45):
                 px, py = x + math.cos(angle) * r * k, y + math.sin(angle) * r * k
-                c.line([(px - math.sin(angle) * r * 0.5, py + math.cos(angle) * r * 0.5),
-                        (px + math.sin(angle) * r * 0.5, py - math.cos(angle) * r * 0.5)], 1.6, base=marks)
+                c.line(
+                    [
+                        (px - math.sin(angle) * r * 0.5, py + math.cos(angle) * r * 0.5),
+                        (px + math.sin(angle) * r * 0.5, py - math.cos(angle) * r * 0.5),
+                    ],
+                    1.6,
+                    base=marks,
+                )
         elif style in ("chunk", "cube"):
-            c.polygon(blob(rng, x, y, r, 4 if style == "cube" else rng.randint(5, 7), 0.3), base=pieces)
+            c.polygon(
+                blob(rng, x, y, r, 4 if style == "cube" else rng.randint(5, 7), 0.3), base=pieces
+            )
         elif style == "crumb":
             for _ in range(4):
-                c.polygon(blob(rng, x + rng.uniform(-r, r) * 0.5, y + rng.uniform(-r, r) * 0.5, r * 0.55, 6, 0.35),
-                          base=pieces)
+                c.polygon(
+                    blob(
+                        rng,
+                        x + rng.uniform(-r, r) * 0.5,
+                        y + rng.uniform(-r, r) * 0.5,
+                        r * 0.55,
+                        6,
+                        0.35,
+                    ),
+                    base=pieces,
+                )
         elif style == "strip":
             c.polygon(ellipse_pts(x, y, r, r * 0.35, angle, 8), base=pieces)
         elif style == "dust":
@@ -182,7 +207,9 @@ def piece_masks(name: str, count_scale: float = 1.0) -> tuple[Image.Image, Image
             sx = rng.uniform(x0, x0 + 60)
             for k in range(40):
                 t = k / 39
-                points.append((sx + (x1 - x0) * t * 0.95, y + 26 * math.sin(t * 11 + rng.uniform(0, 0.4))))
+                points.append(
+                    (sx + (x1 - x0) * t * 0.95, y + 26 * math.sin(t * 11 + rng.uniform(0, 0.4)))
+                )
             c.line(points, r, base=pieces)
         elif style == "drop":
             c.ellipse((x - r, y - r, x + r, y + r), base=pieces)
@@ -199,16 +226,24 @@ def draw_topping(name: str, swatch: str, out: Path) -> list[dict[str, object]]:
     relief = c.bevel(pieces, 2.2 if style != "dust" else 0.8)
     grain = c.noise(f"grain-{name}", 1.2)
     if style in ("leaf",):
-        lum = c.tone({"r": relief, "n": c.noise("leaf-shine", 4)},
-                     lambda a: c.NEUTRAL + (a["r"] - 128) * 0.8 + (a["n"] - 128) * 1.6)
+        lum = c.tone(
+            {"r": relief, "n": c.noise("leaf-shine", 4)},
+            lambda a: c.NEUTRAL + (a["r"] - 128) * 0.8 + (a["n"] - 128) * 1.6,
+        )
     elif style in ("flake", "drop", "cube", "drizzle"):
-        lum = c.tone({"r": relief, "m": marks}, lambda a: c.NEUTRAL + (a["r"] - 128) * 2.0 + a["m"] * 0.25)
+        lum = c.tone(
+            {"r": relief, "m": marks}, lambda a: c.NEUTRAL + (a["r"] - 128) * 2.0 + a["m"] * 0.25
+        )
     else:
-        lum = c.tone({"r": relief, "m": marks, "n": grain},
-                     lambda a: c.NEUTRAL + (a["r"] - 128) * 1.5 + (a["n"] - 128) * 0.25 - a["m"] * 0.25)
+        lum = c.tone(
+            {"r": relief, "m": marks, "n": grain},
+            lambda a: c.NEUTRAL + (a["r"] - 128) * 1.5 + (a["n"] - 128) * 0.25 - a["m"] * 0.25,
+        )
     colour = c.colour_image(rgb, lum)
     if style == "nut":
-        colour = Image.composite(c.colour_image(c.hex_rgb("#e8cf9f"), lum), colour, c.blur(marks, 1))
+        colour = Image.composite(
+            c.colour_image(c.hex_rgb("#e8cf9f"), lum), colour, c.blur(marks, 1)
+        )
     for mask, extra in extras:
         colour = Image.composite(c.colour_image(c.hex_rgb(extra), lum), colour, mask)
     shadow = c.drop_shadow(pieces, 1.5, 2.5, 2, 0.55)
@@ -218,7 +253,9 @@ def draw_topping(name: str, swatch: str, out: Path) -> list[dict[str, object]]:
         alpha = ImageChops.lighter(c.scale_alpha(pieces, 0.85), shadow)
     c.save_rgba(out / f"top_{name}.png", colour, alpha)
     # mixed in: the same pieces sunk under chocolate, only a few tips showing
-    tips = ImageChops.multiply(pieces, c.level(c.noise(f"tips-{name}", 5), 0, 255).point(lambda v: 255 if v > 150 else 0))
+    tips = ImageChops.multiply(
+        pieces, c.level(c.noise(f"tips-{name}", 5), 0, 255).point(lambda v: 255 if v > 150 else 0)
+    )
     tips = c.blur(tips, 0.6)
     c.save_rgba(out / f"mixed_{name}.png", colour, c.scale_alpha(tips, 0.9))
     when_top = f"toppings has '{name}' and topping_placement = 'on_top'"
@@ -239,8 +276,12 @@ def draw_bumps(out: Path) -> dict[str, object]:
     bumps = turn(bumps)
     lum = c.tone({"r": c.bevel(bumps, 3.5)}, lambda a: c.NEUTRAL + (a["r"] - 128) * 1.4)
     c.save_la(out / "mixed_bumps.png", lum, c.blur(bumps, 1.5))
-    return {"file": "mixed_bumps.png", "when": "topping_placement = 'mixed_in' and count(toppings) > 0",
-            "tint": "base", "clip": "bar"}
+    return {
+        "file": "mixed_bumps.png",
+        "when": "topping_placement = 'mixed_in' and count(toppings) > 0",
+        "tint": "base",
+        "clip": "bar",
+    }
 
 
 # --- wrapper ------------------------------------------------------------------------
@@ -264,8 +305,16 @@ def draw_wrapper(size: str, out: Path) -> list[dict[str, object]]:
         "n": c.noise(f"paper-{size}", 9),
         "g": c.linear_gradient((x0, y0), (x1, y1), 140, 116),
     }
-    lum = c.tone(parts, lambda a: (a["g"] + 56) + (a["r"] - 128) * 0.9 + (a["n"] - 128) * 0.07
-                 + (a["c"] - 128) * 0.5 - a["f"] * 0.25)
+    lum = c.tone(
+        parts,
+        lambda a: (
+            (a["g"] + 56)
+            + (a["r"] - 128) * 0.9
+            + (a["n"] - 128) * 0.07
+            + (a["c"] - 128) * 0.5
+            - a["f"] * 0.25
+        ),
+    )
     shadow = c.drop_shadow(mask, -6, 8, 9, 0.5)
     c.save_la(out / f"wrapper_{size}.png", lum, mask)
     c.save_la(out / f"wrapper_shadow_{size}.png", c.flat(20), shadow)
@@ -285,15 +334,43 @@ def draw_patterns(out: Path) -> list[dict[str, object]]:
     for _ in range(160):
         x, y = rng.uniform(0, tile), rng.uniform(0, tile)
         a = rng.uniform(0, math.pi)
-        draw.line([(x, y), (x + 7 * math.cos(a), y + 7 * math.sin(a))], fill=rng.choice([90, 100, 170]), width=1)
-    c.save_tile(out / "pattern_kraft.png", Image.merge("LA", (fibres, Image.new("L", (tile, tile), 100))))
-    layers.append({"file": "pattern_kraft.png", "when": "wrapper = 'kraft'", "tint": "#b0b0b0",
-                   "blend": "overlay", "clip": "wrapper", "tile": True})
-    crinkle = c.level(ImageChops.add(c.noise("foil-a", 3, tile * 2), c.noise("foil-b", 1, tile * 2), scale=2), 0, 255)
+        draw.line(
+            [(x, y), (x + 7 * math.cos(a), y + 7 * math.sin(a))],
+            fill=rng.choice([90, 100, 170]),
+            width=1,
+        )
+    c.save_tile(
+        out / "pattern_kraft.png", Image.merge("LA", (fibres, Image.new("L", (tile, tile), 100)))
+    )
+    layers.append(
+        {
+            "file": "pattern_kraft.png",
+            "when": "wrapper = 'kraft'",
+            "tint": "#b0b0b0",
+            "blend": "overlay",
+            "clip": "wrapper",
+            "tile": True,
+        }
+    )
+    crinkle = c.level(
+        ImageChops.add(c.noise("foil-a", 3, tile * 2), c.noise("foil-b", 1, tile * 2), scale=2),
+        0,
+        255,
+    )
     crinkle = crinkle.resize((tile, tile), Image.Resampling.LANCZOS)
-    c.save_tile(out / "pattern_foil.png", Image.merge("LA", (crinkle, Image.new("L", (tile, tile), 255))))
-    layers.append({"file": "pattern_foil.png", "when": "wrapper = 'foil_gold'", "tint": "#c8c8c8",
-                   "blend": "overlay", "clip": "wrapper", "tile": True})
+    c.save_tile(
+        out / "pattern_foil.png", Image.merge("LA", (crinkle, Image.new("L", (tile, tile), 255)))
+    )
+    layers.append(
+        {
+            "file": "pattern_foil.png",
+            "when": "wrapper = 'foil_gold'",
+            "tint": "#c8c8c8",
+            "blend": "overlay",
+            "clip": "wrapper",
+            "tile": True,
+        }
+    )
     # botanical: leaves and stems printed in two greens and cream
     rng = random.Random("botanical")
     leaves = {"#e9e2c8": c.canvas(), "#3f5f3a": c.canvas(), "#8aa878": c.canvas()}
@@ -301,14 +378,18 @@ def draw_patterns(out: Path) -> list[dict[str, object]]:
         x, y = rng.uniform(150, 760), rng.uniform(200, 620)
         a = rng.uniform(0, math.pi)
         colour = rng.choice(list(leaves))
-        c.polygon(ellipse_pts(x, y, rng.uniform(12, 22), rng.uniform(4, 7), a, 16), base=leaves[colour])
+        c.polygon(
+            ellipse_pts(x, y, rng.uniform(12, 22), rng.uniform(4, 7), a, 16), base=leaves[colour]
+        )
         c.line([(x, y), (x - 24 * math.cos(a), y - 24 * math.sin(a))], 1.4, base=leaves[colour])
     rgb, alpha = Image.new("RGB", (c.BIG, c.BIG)), c.canvas()
     for colour, mask in leaves.items():
         rgb = Image.composite(Image.new("RGB", rgb.size, c.hex_rgb(colour)), rgb, mask)
         alpha = ImageChops.lighter(alpha, mask)
     c.save_rgba(out / "pattern_botanical.png", rgb, c.scale_alpha(alpha, 0.8))
-    layers.append({"file": "pattern_botanical.png", "when": "wrapper = 'botanical'", "clip": "wrapper"})
+    layers.append(
+        {"file": "pattern_botanical.png", "when": "wrapper = 'botanical'", "clip": "wrapper"}
+    )
     rng = random.Random("confetti")
     rgb, alpha = Image.new("RGB", (c.BIG, c.BIG)), c.canvas()
     for _ in range(260):
@@ -324,18 +405,40 @@ def draw_patterns(out: Path) -> list[dict[str, object]]:
         rgb = Image.composite(Image.new("RGB", rgb.size, c.hex_rgb(colour)), rgb, mask)
         alpha = ImageChops.lighter(alpha, mask)
     c.save_rgba(out / "pattern_confetti.png", rgb, alpha)
-    layers.append({"file": "pattern_confetti.png", "when": "wrapper = 'confetti'", "clip": "wrapper"})
+    layers.append(
+        {"file": "pattern_confetti.png", "when": "wrapper = 'confetti'", "clip": "wrapper"}
+    )
     soft = c.level(c.noise("matte", 2, tile), 110, 146)
-    c.save_tile(out / "pattern_matte.png", Image.merge("LA", (soft, Image.new("L", (tile, tile), 255))))
-    layers.append({"file": "pattern_matte.png", "when": "wrapper = 'matte_black'", "tint": "#808080",
-                   "blend": "overlay", "clip": "wrapper", "tile": True})
+    c.save_tile(
+        out / "pattern_matte.png", Image.merge("LA", (soft, Image.new("L", (tile, tile), 255)))
+    )
+    layers.append(
+        {
+            "file": "pattern_matte.png",
+            "when": "wrapper = 'matte_black'",
+            "tint": "#808080",
+            "blend": "overlay",
+            "clip": "wrapper",
+            "tile": True,
+        }
+    )
     diamonds = Image.new("L", (32, 32), 128)
     draw = ImageDraw.Draw(diamonds)
     draw.line([(0, 16), (16, 0), (32, 16), (16, 32), (0, 16)], fill=175, width=1)
     draw.line([(1, 17), (16, 2), (31, 17)], fill=90, width=1)
-    c.save_tile(out / "pattern_giftbox.png", Image.merge("LA", (diamonds, Image.new("L", (32, 32), 200))))
-    layers.append({"file": "pattern_giftbox.png", "when": "wrapper = 'gift_box'", "tint": "#909090",
-                   "blend": "overlay", "clip": "wrapper", "tile": True})
+    c.save_tile(
+        out / "pattern_giftbox.png", Image.merge("LA", (diamonds, Image.new("L", (32, 32), 200)))
+    )
+    layers.append(
+        {
+            "file": "pattern_giftbox.png",
+            "when": "wrapper = 'gift_box'",
+            "tint": "#909090",
+            "blend": "overlay",
+            "clip": "wrapper",
+            "tile": True,
+        }
+    )
     return layers
 
 
@@ -351,10 +454,16 @@ def draw_label(size: str, out: Path) -> list[dict[str, object]]:
     x0, y0, x1, y1 = label_box(size)
     panel = rounded((x0, y0, x1, y1), 4)
     border = c.canvas()
-    ImageDraw.Draw(border).rounded_rectangle([v * c.SS for v in (x0 + 5, y0 + 5, x1 - 5, y1 - 5)],
-                                             radius=3 * c.SS, outline=255, width=round(1.2 * c.SS))
-    lum = c.tone({"b": turn(border), "n": c.noise("label", 6)},
-                 lambda a: 236 + (a["n"] - 128) * 0.05 - a["b"] * 0.45)
+    ImageDraw.Draw(border).rounded_rectangle(
+        [v * c.SS for v in (x0 + 5, y0 + 5, x1 - 5, y1 - 5)],
+        radius=3 * c.SS,
+        outline=255,
+        width=round(1.2 * c.SS),
+    )
+    lum = c.tone(
+        {"b": turn(border), "n": c.noise("label", 6)},
+        lambda a: 236 + (a["n"] - 128) * 0.05 - a["b"] * 0.45,
+    )
     rgb = c.colour_image((246, 238, 222), lum, 236)
     c.save_rgba(out / f"label_{size}.png", rgb, turn(panel))
     when = f"size = '{size}'"
@@ -366,41 +475,90 @@ def label_texts(size: str) -> list[dict[str, object]]:
     w, h = x1 - x0, y1 - y0
     cx = (x0 + x1) / 2
 
-    def slot(text: str, top: float, bottom: float, sizes: list[int], font: str, colour: str, **extra: object) -> dict[str, object]:
+    def slot(
+        text: str,
+        top: float,
+        bottom: float,
+        sizes: list[int],
+        font: str,
+        colour: str,
+        **extra: object,
+    ) -> dict[str, object]:
         centre = c.rotate_point((cx, (top + bottom) / 2), ANGLE)
         half_w, half_h = (w - 24) / 2, (bottom - top) / 2
-        return {"text": text, "when": f"size = '{size}'",
-                "box": [round(centre[0] - half_w, 1), round(centre[1] - half_h, 1),
-                        round(centre[0] + half_w, 1), round(centre[1] + half_h, 1)],
-                "angle": ANGLE, "font": font, "size": sizes, "colour": colour, **extra}
+        return {
+            "text": text,
+            "when": f"size = '{size}'",
+            "box": [
+                round(centre[0] - half_w, 1),
+                round(centre[1] - half_h, 1),
+                round(centre[0] + half_w, 1),
+                round(centre[1] + half_h, 1),
+            ],
+            "angle": ANGLE,
+            "font": font,
+            "size": sizes,
+            "colour": colour,
+            **extra,
+        }
 
     big = [9, 30] if size == "g50" else [12, 40]
     small = [7, 11] if size == "g50" else [8, 14]
     return [
-        slot("base", y0 + h * 0.1, y0 + h * 0.28, small, "DejaVuSans-Bold", "#8a5a3b", source="option_label",
-             uppercase=True),
+        slot(
+            "base",
+            y0 + h * 0.1,
+            y0 + h * 0.28,
+            small,
+            "DejaVuSans-Bold",
+            "#8a5a3b",
+            source="option_label",
+            uppercase=True,
+        ),
         slot("name_on_wrapper", y0 + h * 0.3, y0 + h * 0.72, big, "DejaVuSerif-Italic", "#3b2216"),
-        slot("cocoa_origin", y0 + h * 0.74, y0 + h * 0.9, small, "DejaVuSans", "#6b5a4a", source="option_label"),
+        slot(
+            "cocoa_origin",
+            y0 + h * 0.74,
+            y0 + h * 0.9,
+            small,
+            "DejaVuSans",
+            "#6b5a4a",
+            source="option_label",
+        ),
     ]
 
 
 def draw_badges(size: str, out: Path) -> list[dict[str, object]]:
     x0, y0, x1, y1 = sleeve_box(size)
     layers = []
-    for i, (badge, colour, mark) in enumerate((("nut_free", "#c9772b", "N"), ("vegan", "#4f8a3c", "V"))):
+    for i, (badge, colour, mark) in enumerate(
+        (("nut_free", "#c9772b", "N"), ("vegan", "#4f8a3c", "V"))
+    ):
         cx, cy = x1 - 26 - i * 34, y0 + 26
         if size == "g50":
             cx, cy = x1 - 20 - i * 28, y0 + 20
         r = 14 if size != "g50" else 11
         disc = c.ellipse((cx - r, cy - r, cx + r, cy + r))
         ring = c.ellipse((cx - r + 2.5, cy - r + 2.5, cx + r - 2.5, cy + r - 2.5))
-        ring = ImageChops.subtract(ring, c.ellipse((cx - r + 3.7, cy - r + 3.7, cx + r - 3.7, cy + r - 3.7)))
+        ring = ImageChops.subtract(
+            ring, c.ellipse((cx - r + 3.7, cy - r + 3.7, cx + r - 3.7, cy + r - 3.7))
+        )
         mark_mask = c.canvas()
         from PIL import ImageFont
 
-        face = ImageFont.truetype(str(Path(__file__).resolve().parents[2] / "configurator" / "preview" / "fonts"
-                                      / "DejaVuSans-Bold.ttf"), round(r * 1.1 * c.SS))
-        ImageDraw.Draw(mark_mask).text((cx * c.SS, cy * c.SS), mark, font=face, fill=255, anchor="mm")
+        face = ImageFont.truetype(
+            str(
+                Path(__file__).resolve().parents[2]
+                / "configurator"
+                / "preview"
+                / "fonts"
+                / "DejaVuSans-Bold.ttf"
+            ),
+            round(r * 1.1 * c.SS),
+        )
+        ImageDraw.Draw(mark_mask).text(
+            (cx * c.SS, cy * c.SS), mark, font=face, fill=255, anchor="mm"
+        )
         lum = c.tone({"r": c.bevel(turn(disc), 2)}, lambda a: c.NEUTRAL + (a["r"] - 128) * 0.8)
         rgb = c.colour_image(c.hex_rgb(colour), lum)
         white = Image.new("RGB", rgb.size, (250, 246, 236))
@@ -427,8 +585,10 @@ def draw_ribbon(size: str, out: Path) -> list[dict[str, object]]:
     satin = ImageChops.lighter(band, bow)
     mask = turn(satin)
     sheen = c.linear_gradient((rx - 13, 0), (rx + 13, 0), 150, 110)
-    lum = c.tone({"r": c.bevel(mask, 4), "s": turn(sheen), "b": c.bevel(turn(bow), 6)},
-                 lambda a: a["s"] + 56 + (a["r"] - 128) * 1.2 + (a["b"] - 128) * 0.8)
+    lum = c.tone(
+        {"r": c.bevel(mask, 4), "s": turn(sheen), "b": c.bevel(turn(bow), 6)},
+        lambda a: a["s"] + 56 + (a["r"] - 128) * 1.2 + (a["b"] - 128) * 0.8,
+    )
     alpha = ImageChops.lighter(mask, c.drop_shadow(mask, 2, 4, 3, 0.45))
     lum = Image.composite(lum, c.flat(15), mask)
     c.save_la(out / f"ribbon_{size}.png", lum, alpha)
@@ -436,21 +596,37 @@ def draw_ribbon(size: str, out: Path) -> list[dict[str, object]]:
     twine = c.canvas()
     for dx in (-4, 4):
         c.line([(rx + dx, y0 - 4), (rx + dx, y1 + 4)], 3.2, base=twine)
-    c.line(c.catmull([(rx, by), (rx - 22, by - 20), (rx - 30, by + 6), (rx - 6, by + 4)], closed=False), 3.2,
-           base=twine)
-    c.line(c.catmull([(rx, by), (rx + 22, by - 20), (rx + 30, by + 6), (rx + 6, by + 4)], closed=False), 3.2,
-           base=twine)
+    c.line(
+        c.catmull(
+            [(rx, by), (rx - 22, by - 20), (rx - 30, by + 6), (rx - 6, by + 4)], closed=False
+        ),
+        3.2,
+        base=twine,
+    )
+    c.line(
+        c.catmull(
+            [(rx, by), (rx + 22, by - 20), (rx + 30, by + 6), (rx + 6, by + 4)], closed=False
+        ),
+        3.2,
+        base=twine,
+    )
     c.line([(rx, by), (rx - 12, by + 40)], 3, base=twine)
     c.line([(rx, by), (rx + 10, by + 44)], 3, base=twine)
     twine = turn(twine)
-    twist = c.tone({"r": c.bevel(twine, 1.2), "n": c.noise("twine", 1)},
-                   lambda a: c.NEUTRAL + (a["r"] - 128) * 1.5 + (a["n"] - 128) * 0.6)
+    twist = c.tone(
+        {"r": c.bevel(twine, 1.2), "n": c.noise("twine", 1)},
+        lambda a: c.NEUTRAL + (a["r"] - 128) * 1.5 + (a["n"] - 128) * 0.6,
+    )
     alpha = ImageChops.lighter(twine, c.drop_shadow(twine, 1.5, 2.5, 2, 0.45))
     twist = Image.composite(twist, c.flat(15), twine)
     c.save_la(out / f"twine_{size}.png", twist, alpha)
     when = f"size = '{size}'"
     return [
-        {"file": f"ribbon_{size}.png", "when": f"{when} and ribbon in ['red_satin', 'gold_satin']", "tint": "ribbon"},
+        {
+            "file": f"ribbon_{size}.png",
+            "when": f"{when} and ribbon in ['red_satin', 'gold_satin']",
+            "tint": "ribbon",
+        },
         {"file": f"twine_{size}.png", "when": f"{when} and ribbon = 'twine'", "tint": "ribbon"},
     ]
 

@@ -36,7 +36,9 @@ def canvas(fill: int = 0) -> Image.Image:
     return Image.new("L", (BIG, BIG), fill)
 
 
-def polygon(points: Sequence[Point], fill: int = 255, base: Image.Image | None = None) -> Image.Image:
+def polygon(
+    points: Sequence[Point], fill: int = 255, base: Image.Image | None = None
+) -> Image.Image:
     mask = base if base is not None else canvas()
     ImageDraw.Draw(mask).polygon(pts(points), fill=fill)
     return mask
@@ -96,7 +98,12 @@ def line(
 
 
 def dashed(
-    points: Sequence[Point], width: float, dash: float, gap: float, base: Image.Image, fill: int = 255
+    points: Sequence[Point],
+    width: float,
+    dash: float,
+    gap: float,
+    base: Image.Image,
+    fill: int = 255,
 ) -> Image.Image:
     """Stitching: dashes along a polyline."""
     draw = ImageDraw.Draw(base)
@@ -111,7 +118,10 @@ def dashed(
                 a = pos / length
                 b = (pos + step) / length
                 draw.line(
-                    [(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a), (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)],
+                    [
+                        (x0 + (x1 - x0) * a, y0 + (y1 - y0) * a),
+                        (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b),
+                    ],
                     fill=fill,
                     width=max(1, round(width * SS)),
                 )
@@ -183,7 +193,9 @@ def linear_gradient(p0: Point, p1: Point, v0: int, v1: int) -> Image.Image:
     return ramp.resize((BIG, BIG), Image.Resampling.BILINEAR)
 
 
-def radial_gradient(centre: Point, radius: float, v0: int, v1: int, squash: float = 1.0) -> Image.Image:
+def radial_gradient(
+    centre: Point, radius: float, v0: int, v1: int, squash: float = 1.0
+) -> Image.Image:
     small = 200
     scale = BIG / small
     cx, cy = centre[0] * SS / scale, centre[1] * SS / scale
@@ -251,7 +263,9 @@ def flat(value: int) -> Image.Image:
     return canvas(value)
 
 
-def colour_image(rgb: tuple[int, int, int], shade: Image.Image, neutral: int = NEUTRAL) -> Image.Image:
+def colour_image(
+    rgb: tuple[int, int, int], shade: Image.Image, neutral: int = NEUTRAL
+) -> Image.Image:
     """A full-colour image: ``rgb`` where shade is neutral, darker below, lighter above."""
     bands = []
     for c in rgb:
@@ -270,16 +284,23 @@ def hex_rgb(value: str) -> tuple[int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
-def drop_shadow(mask: Image.Image, dx: float, dy: float, radius: float, strength: float) -> Image.Image:
+def drop_shadow(
+    mask: Image.Image, dx: float, dy: float, radius: float, strength: float
+) -> Image.Image:
     return scale_alpha(blur(shift(mask, dx, dy), radius), strength)
 
 
 def rotate(image: Image.Image, angle: float, centre: Point = (400, 400)) -> Image.Image:
-    return image.rotate(angle, resample=Image.Resampling.BICUBIC, center=(centre[0] * SS, centre[1] * SS))
+    return image.rotate(
+        angle, resample=Image.Resampling.BICUBIC, center=(centre[0] * SS, centre[1] * SS)
+    )
 
 
 def rotate_point(p: Point, angle: float, centre: Point = (400, 400)) -> Point:
     """Where Image.rotate(angle) moves a point (counter-clockwise on screen)."""
     a = math.radians(angle)
     x, y = p[0] - centre[0], p[1] - centre[1]
-    return (centre[0] + x * math.cos(a) + y * math.sin(a), centre[1] - x * math.sin(a) + y * math.cos(a))
+    return (
+        centre[0] + x * math.cos(a) + y * math.sin(a),
+        centre[1] - x * math.sin(a) + y * math.cos(a),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
@@ -20,7 +20,14 @@ TILT = math.radians(34)
 CX, CY = 400, 432
 R_OUT, R_IN = 186, 162
 WIDTHS = {"w2": 24, "w3": 34, "w4": 44, "w5": 54, "w6": 64}
-CARATS = {"ct_025": 0.25, "ct_050": 0.5, "ct_075": 0.75, "ct_100": 1.0, "ct_150": 1.5, "ct_200": 2.0}
+CARATS = {
+    "ct_025": 0.25,
+    "ct_050": 0.5,
+    "ct_075": 0.75,
+    "ct_100": 1.0,
+    "ct_150": 1.5,
+    "ct_200": 2.0,
+}
 CUTS = ("round", "princess", "oval", "emerald_cut", "pear", "cushion")
 GEM_Y = R_OUT + 16  # the girdle height above the ring centre
 FONT_DIR = Path(__file__).resolve().parents[2] / "configurator" / "preview" / "fonts"
@@ -96,17 +103,29 @@ def band_quads(width: float, gap: float = 0.0, steps: int = 240) -> list[Quad]:
             zm = (z0 + z1) / 2 / half
             bulge = 0.9 * zm**3
             n_out = norm((math.cos(mid), math.sin(mid), bulge))
-            pts_out = [(R_OUT * c0, R_OUT * s0, z0), (R_OUT * c1, R_OUT * s1, z0),
-                       (R_OUT * c1, R_OUT * s1, z1), (R_OUT * c0, R_OUT * s0, z1)]
+            pts_out = [
+                (R_OUT * c0, R_OUT * s0, z0),
+                (R_OUT * c1, R_OUT * s1, z0),
+                (R_OUT * c1, R_OUT * s1, z1),
+                (R_OUT * c0, R_OUT * s0, z1),
+            ]
             quads.append((pts_out, n_out, studio(n_out)))
             n_in = norm((-math.cos(mid), -math.sin(mid), bulge * 0.5))
-            pts_in = [(R_IN * c0, R_IN * s0, z0), (R_IN * c1, R_IN * s1, z0),
-                      (R_IN * c1, R_IN * s1, z1), (R_IN * c0, R_IN * s0, z1)]
+            pts_in = [
+                (R_IN * c0, R_IN * s0, z0),
+                (R_IN * c1, R_IN * s1, z0),
+                (R_IN * c1, R_IN * s1, z1),
+                (R_IN * c0, R_IN * s0, z1),
+            ]
             quads.append((pts_in, n_in, max(0, studio(n_in) - 30)))
         for z, sign in ((half, 1.0), (-half, -1.0)):
             n_face = norm((math.cos(mid) * 0.25, math.sin(mid) * 0.25, sign))
-            pts_face = [(R_IN * c0, R_IN * s0, z), (R_OUT * c0, R_OUT * s0, z),
-                        (R_OUT * c1, R_OUT * s1, z), (R_IN * c1, R_IN * s1, z)]
+            pts_face = [
+                (R_IN * c0, R_IN * s0, z),
+                (R_OUT * c0, R_OUT * s0, z),
+                (R_OUT * c1, R_OUT * s1, z),
+                (R_IN * c1, R_IN * s1, z),
+            ]
             quads.append((pts_face, n_face, studio(n_face)))
     return quads
 
@@ -119,14 +138,22 @@ def draw_band(out: Path) -> list[dict[str, object]]:
             name = f"band_{'tension_' if tension else ''}{wid}.png"
             c.save_la(out / name, lum, mask)
             cond = "setting = 'tension'" if tension else "setting != 'tension'"
-            layers.append({"file": name, "id": "band", "when": f"band_width = '{wid}' and {cond}",
-                           "tint": "metal"})
+            layers.append(
+                {
+                    "file": name,
+                    "id": "band",
+                    "when": f"band_width = '{wid}' and {cond}",
+                    "tint": "metal",
+                }
+            )
     return layers
 
 
 def draw_shadow(out: Path) -> dict[str, object]:
     bottom = CY + R_OUT * math.cos(TILT) + 30
-    shadow = c.scale_alpha(c.blur(c.ellipse((CX - 210, bottom - 22, CX + 210, bottom + 26)), 14), 0.5)
+    shadow = c.scale_alpha(
+        c.blur(c.ellipse((CX - 210, bottom - 22, CX + 210, bottom + 26)), 14), 0.5
+    )
     contact = c.scale_alpha(c.blur(c.ellipse((CX - 90, bottom - 12, CX + 90, bottom + 6)), 5), 0.45)
     c.save_la(out / "shadow.png", c.flat(30), ImageChops.lighter(shadow, contact))
     return {"file": "shadow.png", "tint": "#3a3430"}
@@ -142,12 +169,24 @@ def draw_finishes(out: Path) -> list[dict[str, object]]:
         radius = R_IN - 40 + k * 0.18
         shift_y = rng.uniform(-30, 30)
         ry = radius * math.cos(TILT)
-        box = [(CX - radius) * c.SS, (CY - ry + shift_y) * c.SS, (CX + radius) * c.SS, (CY + ry + shift_y) * c.SS]
+        box = [
+            (CX - radius) * c.SS,
+            (CY - ry + shift_y) * c.SS,
+            (CX + radius) * c.SS,
+            (CY + ry + shift_y) * c.SS,
+        ]
         draw.ellipse(box, outline=rng.choice([70, 100, 160, 190]), width=1)
     brushed = c.blur(brushed, 0.4)
     c.save_la(out / "finish_brushed.png", brushed, c.canvas(200))
-    layers.append({"file": "finish_brushed.png", "when": "band_finish = 'brushed'", "tint": "#b8b8b8",
-                   "blend": "soft_light", "clip": "band"})
+    layers.append(
+        {
+            "file": "finish_brushed.png",
+            "when": "band_finish = 'brushed'",
+            "tint": "#b8b8b8",
+            "blend": "soft_light",
+            "clip": "band",
+        }
+    )
     # hammered: overlapping shallow dimples
     rng = random.Random("hammered")
     dimples = c.canvas()
@@ -157,11 +196,20 @@ def draw_finishes(out: Path) -> list[dict[str, object]]:
         z = rng.uniform(-35, 35)
         x, y = project((rad * math.cos(a), rad * math.sin(a), z))
         r = rng.uniform(5, 10)
-        c.ellipse((x - r, y - r * 0.8, x + r, y + r * 0.8), fill=rng.choice([255, 190, 120]), base=dimples)
+        c.ellipse(
+            (x - r, y - r * 0.8, x + r, y + r * 0.8), fill=rng.choice([255, 190, 120]), base=dimples
+        )
     relief = c.bevel(dimples, 2.5)
     c.save_la(out / "finish_hammered.png", relief, c.canvas(255))
-    layers.append({"file": "finish_hammered.png", "when": "band_finish = 'hammered'", "tint": "#b8b8b8",
-                   "blend": "overlay", "clip": "band"})
+    layers.append(
+        {
+            "file": "finish_hammered.png",
+            "when": "band_finish = 'hammered'",
+            "tint": "#b8b8b8",
+            "blend": "overlay",
+            "clip": "band",
+        }
+    )
     # polished: crisp glints
     glint = c.canvas()
     for angle, z in ((62, 8), (118, -6), (250, 10), (290, -4)):
@@ -170,14 +218,25 @@ def draw_finishes(out: Path) -> list[dict[str, object]]:
         c.ellipse((x - 10, y - 3, x + 10, y + 3), base=glint)
     glint = ImageChops.lighter(c.blur(glint, 1), c.scale_alpha(c.blur(glint, 7), 0.8))
     c.save_la(out / "finish_polished.png", c.flat(255), glint)
-    layers.append({"file": "finish_polished.png", "when": "band_finish = 'polished'", "tint": "#ffffff",
-                   "blend": "screen", "clip": "band"})
+    layers.append(
+        {
+            "file": "finish_polished.png",
+            "when": "band_finish = 'polished'",
+            "tint": "#ffffff",
+            "blend": "screen",
+            "clip": "band",
+        }
+    )
     return layers
 
 
 def draw_hallmarks(out: Path) -> list[dict[str, object]]:
-    marks = {"925": ["silver"], "375": ["gold9_yellow", "gold9_white", "gold9_rose"],
-             "750": ["gold18_yellow", "gold18_white", "gold18_rose"], "PT950": ["platinum"]}
+    marks = {
+        "925": ["silver"],
+        "375": ["gold9_yellow", "gold9_white", "gold9_rose"],
+        "750": ["gold18_yellow", "gold18_white", "gold18_rose"],
+        "PT950": ["platinum"],
+    }
     layers: list[dict[str, object]] = []
     face = ImageFont.truetype(str(FONT_DIR / "DejaVuSans-Bold.ttf"), round(9 * c.SS))
     for mark, metals in marks.items():
@@ -201,13 +260,25 @@ def engraving_texts() -> list[dict[str, object]]:
     centre_y = CY + ry - radius
     for wid, width in WIDTHS.items():
         height = width * math.sin(TILT) * 0.95
-        layers.append({
-            "text": "engraving", "when": f"band_width = '{wid}'",
-            "arc": {"cx": CX, "cy": round(centre_y, 1), "radius": round(radius, 1), "start": 128, "end": 52,
-                    "height": round(height, 1)},
-            "font": "DejaVuSerif-Italic", "size": [10, 24], "colour_from": "metal", "shade": 0.42,
-            "effect": "deboss",
-        })
+        layers.append(
+            {
+                "text": "engraving",
+                "when": f"band_width = '{wid}'",
+                "arc": {
+                    "cx": CX,
+                    "cy": round(centre_y, 1),
+                    "radius": round(radius, 1),
+                    "start": 128,
+                    "end": 52,
+                    "height": round(height, 1),
+                },
+                "font": "DejaVuSerif-Italic",
+                "size": [10, 24],
+                "colour_from": "metal",
+                "shade": 0.42,
+                "effect": "deboss",
+            }
+        )
     return layers
 
 
@@ -261,8 +332,20 @@ def gem_quads(cut: str, rad: float, steps: int = 24) -> list[Quad]:
     def face(points: list[Vec], up: bool) -> None:
         nonlocal seed
         seed += 1
-        n = norm(cross((points[1][0] - points[0][0], points[1][1] - points[0][1], points[1][2] - points[0][2]),
-                       (points[2][0] - points[0][0], points[2][1] - points[0][1], points[2][2] - points[0][2])))
+        n = norm(
+            cross(
+                (
+                    points[1][0] - points[0][0],
+                    points[1][1] - points[0][1],
+                    points[1][2] - points[0][2],
+                ),
+                (
+                    points[2][0] - points[0][0],
+                    points[2][1] - points[0][1],
+                    points[2][2] - points[0][2],
+                ),
+            )
+        )
         if (n[1] < 0) == up:
             n = (-n[0], -n[1], -n[2])
         quads.append((points, n, facet_value(n, seed * 7919 + steps)))
@@ -270,7 +353,9 @@ def gem_quads(cut: str, rad: float, steps: int = 24) -> list[Quad]:
     for i in range(steps):
         j = (i + 1) % steps
         face([girdle[i], girdle[j], mid[j], mid[i]], True) if cut == "emerald_cut" else (
-            face([girdle[i], girdle[j], mid[j]], True), face([girdle[i], mid[j], mid[i]], True))
+            face([girdle[i], girdle[j], mid[j]], True),
+            face([girdle[i], mid[j], mid[i]], True),
+        )
         face([mid[i], mid[j], top[j], top[i]], True)
         face([girdle[i], low[i], low[j], girdle[j]], False)
         face([low[i], culet, low[j]], False)
@@ -287,12 +372,20 @@ def draw_gems(out: Path) -> list[dict[str, object]]:
             lum, mask = paint(gem_quads(cut, rad), edges=None)
             # the table: a soft window with a darker centre
             tx, ty = project((0, GEM_Y + rad * 0.34, 0))
-            window = c.blur(c.ellipse((tx - rad * 0.35, ty - rad * 0.2, tx + rad * 0.35, ty + rad * 0.2)), 3)
+            window = c.blur(
+                c.ellipse((tx - rad * 0.35, ty - rad * 0.2, tx + rad * 0.35, ty + rad * 0.2)), 3
+            )
             lum = Image.composite(c.flat(110), lum, ImageChops.multiply(window, c.canvas(120)))
             name = f"gem_{cut}_{carat}.png"
             c.save_la(out / name, lum, mask)
-            layers.append({"file": name, "id": "gem",
-                           "when": f"gem != 'none' and cut = '{cut}' and carat = '{carat}'", "tint": "gem"})
+            layers.append(
+                {
+                    "file": name,
+                    "id": "gem",
+                    "when": f"gem != 'none' and cut = '{cut}' and carat = '{carat}'",
+                    "tint": "gem",
+                }
+            )
     return layers
 
 
@@ -308,12 +401,19 @@ def sparkle_layers(out: Path) -> list[dict[str, object]]:
             x, y = cx + rng.uniform(-rad, rad), cy + rng.uniform(-rad * 0.7, rad * 0.5)
             r = rng.uniform(1.5, 3.5)
             dot_mask = c.ellipse((x - r, y - r, x + r, y + r))
-            colour = rng.choice([(255, 80, 80), (80, 200, 255), (255, 220, 60), (120, 255, 140), (200, 120, 255)])
+            colour = rng.choice(
+                [(255, 80, 80), (80, 200, 255), (255, 220, 60), (120, 255, 140), (200, 120, 255)]
+            )
             fire_rgb = Image.composite(Image.new("RGB", fire_rgb.size, colour), fire_rgb, dot_mask)
             fire_a = ImageChops.lighter(fire_a, dot_mask)
         c.save_rgba(out / f"fire_{carat}.png", fire_rgb, c.blur(fire_a, 0.5))
-        layers.append({"file": f"fire_{carat}.png", "when": f"gem = 'moissanite' and carat = '{carat}'",
-                       "clip": "gem"})
+        layers.append(
+            {
+                "file": f"fire_{carat}.png",
+                "when": f"gem = 'moissanite' and carat = '{carat}'",
+                "clip": "gem",
+            }
+        )
         stars = c.canvas()
         for _ in range(4):
             x, y = cx + rng.uniform(-rad * 0.7, rad * 0.7), cy + rng.uniform(-rad * 0.5, rad * 0.3)
@@ -323,8 +423,14 @@ def sparkle_layers(out: Path) -> list[dict[str, object]]:
             c.ellipse((x - 2, y - 2, x + 2, y + 2), base=stars)
         stars = ImageChops.lighter(c.blur(stars, 0.6), c.scale_alpha(c.blur(stars, 3), 0.7))
         c.save_la(out / f"glint_{carat}.png", c.flat(255), stars)
-        layers.append({"file": f"glint_{carat}.png", "when": f"gem = 'diamond' and carat = '{carat}'",
-                       "tint": "#ffffff", "blend": "screen"})
+        layers.append(
+            {
+                "file": f"glint_{carat}.png",
+                "when": f"gem = 'diamond' and carat = '{carat}'",
+                "tint": "#ffffff",
+                "blend": "screen",
+            }
+        )
     return layers
 
 
@@ -343,13 +449,19 @@ def cylinder(p0: Vec, p1: Vec, radius: float, steps: int = 16) -> list[Quad]:
         d0 = tuple(radius * (math.cos(a0) * u[k] + math.sin(a0) * v[k]) for k in range(3))
         d1 = tuple(radius * (math.cos(a1) * u[k] + math.sin(a1) * v[k]) for k in range(3))
         n = norm(tuple(math.cos(am) * u[k] + math.sin(am) * v[k] for k in range(3)))  # type: ignore[arg-type]
-        pts = [tuple(p0[k] + d0[k] for k in range(3)), tuple(p0[k] + d1[k] for k in range(3)),
-               tuple(p1[k] + d1[k] for k in range(3)), tuple(p1[k] + d0[k] for k in range(3))]
+        pts = [
+            tuple(p0[k] + d0[k] for k in range(3)),
+            tuple(p0[k] + d1[k] for k in range(3)),
+            tuple(p1[k] + d1[k] for k in range(3)),
+            tuple(p1[k] + d0[k] for k in range(3)),
+        ]
         quads.append((pts, n, studio(n)))  # type: ignore[arg-type]
     return quads
 
 
-def ring_wall(radius: float, y0: float, y1: float, steps: int = 64, front: bool | None = None) -> list[Quad]:
+def ring_wall(
+    radius: float, y0: float, y1: float, steps: int = 64, front: bool | None = None
+) -> list[Quad]:
     quads: list[Quad] = []
     for i in range(steps):
         a0, a1 = math.tau * i / steps, math.tau * (i + 1) / steps
@@ -357,8 +469,12 @@ def ring_wall(radius: float, y0: float, y1: float, steps: int = 64, front: bool 
         if front is not None and (math.sin(am) > 0) != front:
             continue
         n = norm((math.cos(am), 0.15, math.sin(am)))
-        pts = [(radius * math.cos(a0), y0, radius * math.sin(a0)), (radius * math.cos(a1), y0, radius * math.sin(a1)),
-               (radius * math.cos(a1), y1, radius * math.sin(a1)), (radius * math.cos(a0), y1, radius * math.sin(a0))]
+        pts = [
+            (radius * math.cos(a0), y0, radius * math.sin(a0)),
+            (radius * math.cos(a1), y0, radius * math.sin(a1)),
+            (radius * math.cos(a1), y1, radius * math.sin(a1)),
+            (radius * math.cos(a0), y1, radius * math.sin(a0)),
+        ]
         quads.append((pts, n, studio(n)))
     return quads
 
@@ -368,13 +484,18 @@ def disc(radius: float, y: float, steps: int = 64) -> list[Quad]:
     for i in range(steps):
         a0, a1 = math.tau * i / steps, math.tau * (i + 1) / steps
         n = norm((0.3 * math.cos((a0 + a1) / 2), 1.0, 0.3 * math.sin((a0 + a1) / 2)))
-        pts = [(0.0, y, 0.0), (radius * math.cos(a0), y, radius * math.sin(a0)),
-               (radius * math.cos(a1), y, radius * math.sin(a1))]
+        pts = [
+            (0.0, y, 0.0),
+            (radius * math.cos(a0), y, radius * math.sin(a0)),
+            (radius * math.cos(a1), y, radius * math.sin(a1)),
+        ]
         quads.append((pts, n, studio(n)))
     return quads
 
 
-def small_stones(points: list[tuple[float, float]], r: float, seed: str) -> tuple[Image.Image, Image.Image]:
+def small_stones(
+    points: list[tuple[float, float]], r: float, seed: str
+) -> tuple[Image.Image, Image.Image]:
     rng = random.Random(seed)
     rgb = Image.new("RGB", (c.BIG, c.BIG))
     alpha = c.canvas()
@@ -386,7 +507,9 @@ def small_stones(points: list[tuple[float, float]], r: float, seed: str) -> tupl
         col = Image.composite(Image.new("RGB", col.size, (255, 255, 255)), col, sparkle)
         rgb = Image.composite(col, rgb, mask)
         alpha = ImageChops.lighter(alpha, mask)
-        rim = ImageChops.subtract(c.ellipse((x - r - 1.2, y - r - 1.2, x + r + 1.2, y + r + 1.2)), mask)
+        rim = ImageChops.subtract(
+            c.ellipse((x - r - 1.2, y - r - 1.2, x + r + 1.2, y + r + 1.2)), mask
+        )
         rgb = Image.composite(Image.new("RGB", rgb.size, (90, 90, 90)), rgb, rim)
         alpha = ImageChops.lighter(alpha, rim)
     return rgb, alpha
@@ -400,20 +523,34 @@ def draw_settings(out: Path) -> tuple[list[dict[str, object]], list[dict[str, ob
         when = f"carat = '{carat}' and gem != 'none'"
         # solitaire: a head under the stone and four claws
         head = ring_wall(rad * 0.45, R_OUT - 6, GEM_Y - rad * 0.5) + cylinder(
-            (0, R_OUT - 4, 0), (0, GEM_Y - rad * 0.6, 0), rad * 0.3)
+            (0, R_OUT - 4, 0), (0, GEM_Y - rad * 0.6, 0), rad * 0.3
+        )
         claws_back, claws_front = [], []
         for k in (45, 135, 225, 315):
             a = math.radians(k)
             x, z = rad * 0.97 * math.cos(a), rad * 0.97 * math.sin(a)
-            quads = cylinder((x * 0.5, R_OUT - 2, z * 0.5), (x, GEM_Y + rad * 0.2, z), 2.6 + rad * 0.06)
+            quads = cylinder(
+                (x * 0.5, R_OUT - 2, z * 0.5), (x, GEM_Y + rad * 0.2, z), 2.6 + rad * 0.06
+            )
             (claws_front if z > 0 else claws_back).extend(quads)
         lum, mask = paint(head + claws_back)
         c.save_la(out / f"solitaire_back_{carat}.png", lum, mask)
         lum, mask = paint(claws_front)
         c.save_la(out / f"solitaire_front_{carat}.png", lum, mask)
-        back.append({"file": f"solitaire_back_{carat}.png", "when": f"setting = 'solitaire' and {when}", "tint": "metal"})
-        front.append({"file": f"solitaire_front_{carat}.png", "when": f"setting = 'solitaire' and {when}",
-                      "tint": "metal"})
+        back.append(
+            {
+                "file": f"solitaire_back_{carat}.png",
+                "when": f"setting = 'solitaire' and {when}",
+                "tint": "metal",
+            }
+        )
+        front.append(
+            {
+                "file": f"solitaire_front_{carat}.png",
+                "when": f"setting = 'solitaire' and {when}",
+                "tint": "metal",
+            }
+        )
         # bezel: a collar of metal round the girdle
         for side, is_front in (("back", False), ("front", True)):
             walls = ring_wall(rad * 1.08, GEM_Y - rad * 0.35, GEM_Y + rad * 0.12, front=is_front)
@@ -422,17 +559,34 @@ def draw_settings(out: Path) -> tuple[list[dict[str, object]], list[dict[str, ob
             lum, mask = paint(walls)
             c.save_la(out / f"bezel_{side}_{carat}.png", lum, mask)
             (front if is_front else back).append(
-                {"file": f"bezel_{side}_{carat}.png", "when": f"setting = 'bezel' and {when}", "tint": "metal"})
+                {
+                    "file": f"bezel_{side}_{carat}.png",
+                    "when": f"setting = 'bezel' and {when}",
+                    "tint": "metal",
+                }
+            )
         # halo: a plate of small stones round the centre stone
-        plate = disc(rad * 1.5, GEM_Y - rad * 0.08) + cylinder((0, R_OUT - 4, 0), (0, GEM_Y - rad * 0.2, 0), rad * 0.6)
+        plate = disc(rad * 1.5, GEM_Y - rad * 0.08) + cylinder(
+            (0, R_OUT - 4, 0), (0, GEM_Y - rad * 0.2, 0), rad * 0.6
+        )
         lum, mask = paint(plate)
         c.save_la(out / f"halo_{carat}.png", lum, mask)
         count = max(12, round(rad * 0.7))
-        points = [project((rad * 1.28 * math.cos(math.tau * i / count), GEM_Y - rad * 0.05,
-                           rad * 1.28 * math.sin(math.tau * i / count))) for i in range(count)]
+        points = [
+            project(
+                (
+                    rad * 1.28 * math.cos(math.tau * i / count),
+                    GEM_Y - rad * 0.05,
+                    rad * 1.28 * math.sin(math.tau * i / count),
+                )
+            )
+            for i in range(count)
+        ]
         rgb, alpha = small_stones(points, max(3.0, rad * 0.16), f"halo-{carat}")
         c.save_rgba(out / f"halo_stones_{carat}.png", rgb, alpha)
-        back.append({"file": f"halo_{carat}.png", "when": f"setting = 'halo' and {when}", "tint": "metal"})
+        back.append(
+            {"file": f"halo_{carat}.png", "when": f"setting = 'halo' and {when}", "tint": "metal"}
+        )
         back.append({"file": f"halo_stones_{carat}.png", "when": f"setting = 'halo' and {when}"})
         # tension: the band's two ends press the stone from the sides
         clamps = []
@@ -440,7 +594,13 @@ def draw_settings(out: Path) -> tuple[list[dict[str, object]], list[dict[str, ob
             clamps += cylinder((sign * (rad + 14), R_OUT - 10, 0), (sign * rad * 0.9, GEM_Y, 0), 9)
         lum, mask = paint(clamps)
         c.save_la(out / f"tension_{carat}.png", lum, mask)
-        front.append({"file": f"tension_{carat}.png", "when": f"setting = 'tension' and {when}", "tint": "metal"})
+        front.append(
+            {
+                "file": f"tension_{carat}.png",
+                "when": f"setting = 'tension' and {when}",
+                "tint": "metal",
+            }
+        )
     return back, front
 
 
@@ -452,12 +612,14 @@ def draw_pave(out: Path) -> list[dict[str, object]]:
             if abs(deg - 90) < 16:
                 continue
             a = math.radians(deg)
-            for z in ((0.0,) if width < 40 else (-width * 0.22, width * 0.22)):
+            for z in (0.0,) if width < 40 else (-width * 0.22, width * 0.22):
                 points.append(project((R_OUT * math.cos(a), R_OUT * math.sin(a), z)))
         rgb, alpha = small_stones(points, 4.2 if width < 40 else 3.8, f"pave-{wid}")
         name = f"pave_{wid}.png"
         c.save_rgba(out / name, rgb, alpha)
-        layers.append({"file": name, "when": f"setting = 'pave' and gem != 'none' and band_width = '{wid}'"})
+        layers.append(
+            {"file": name, "when": f"setting = 'pave' and gem != 'none' and band_width = '{wid}'"}
+        )
     return layers
 
 

@@ -71,7 +71,9 @@ def draw_upper(cut: str, out: Path) -> dict[str, object]:
     # panels: heel counter, quarter, eyestay band, vamp seam
     seams = c.canvas()
     back_top = COLLAR[cut]["back"][-1]
-    c.line(c.catmull([(104, 470), (170, 478), (235, 520), (262, 572)], closed=False), 2.2, base=seams)
+    c.line(
+        c.catmull([(104, 470), (170, 478), (235, 520), (262, 572)], closed=False), 2.2, base=seams
+    )
     lace = eyestay(cut)
     band = [(x + 22, y + 16) for x, y in lace]
     c.line(c.catmull(band + [(520, 520)], closed=False), 2.2, base=seams)
@@ -136,7 +138,9 @@ def draw_lining(cut: str, out: Path) -> list[dict[str, object]]:
     )
     name = f"lining_shearling_{cut}.png"
     c.save_la(out / name, lum, fluff)
-    files.append({"file": name, "when": f"silhouette = '{cut}' and lining = 'shearling'", "tint": "lining"})
+    files.append(
+        {"file": name, "when": f"silhouette = '{cut}' and lining = 'shearling'", "tint": "lining"}
+    )
     return files
 
 
@@ -147,12 +151,28 @@ def draw_lining_textures(out: Path) -> list[dict[str, object]]:
     for i in range(0, c.BIG, 6):
         draw.line([(i, 0), (i + c.BIG, c.BIG)], fill=96, width=2)
     c.save_la(out / "lining_textile.png", weave, c.canvas(110))
-    layers.append({"file": "lining_textile.png", "when": "lining = 'textile'", "tint": "#9a9a9a",
-                   "blend": "multiply", "clip": "lining", "opacity": 0.5})
+    layers.append(
+        {
+            "file": "lining_textile.png",
+            "when": "lining = 'textile'",
+            "tint": "#9a9a9a",
+            "blend": "multiply",
+            "clip": "lining",
+            "opacity": 0.5,
+        }
+    )
     sheen = c.linear_gradient((150, 300), (260, 420), 255, 0)
     c.save_la(out / "lining_leather.png", c.flat(255), sheen)
-    layers.append({"file": "lining_leather.png", "when": "lining = 'leather'", "tint": "#ffffff",
-                   "blend": "screen", "clip": "lining", "opacity": 0.35})
+    layers.append(
+        {
+            "file": "lining_leather.png",
+            "when": "lining = 'leather'",
+            "tint": "#ffffff",
+            "blend": "screen",
+            "clip": "lining",
+            "opacity": 0.35,
+        }
+    )
     return layers
 
 
@@ -161,26 +181,51 @@ def draw_materials(out: Path) -> list[dict[str, object]]:
     layers: list[dict[str, object]] = []
     tile = 96
     # leather grain: fine cellular noise
-    grain = c.fine_noise("leather", (tile, tile)).resize((tile * 2, tile * 2), Image.Resampling.BICUBIC)
+    grain = c.fine_noise("leather", (tile, tile)).resize(
+        (tile * 2, tile * 2), Image.Resampling.BICUBIC
+    )
     grain = c.level(grain, 70, 220).resize((tile, tile), Image.Resampling.LANCZOS)
     rgba = Image.merge("LA", (grain, Image.new("L", (tile, tile), 90)))
     c.save_tile(out / "mat_leather.png", rgba)
-    layers.append({"file": "mat_leather.png", "when": "upper_material = 'leather'", "tint": "#bcbcbc",
-                   "blend": "overlay", "clip": "upper", "tile": True})
+    layers.append(
+        {
+            "file": "mat_leather.png",
+            "when": "upper_material = 'leather'",
+            "tint": "#bcbcbc",
+            "blend": "overlay",
+            "clip": "upper",
+            "tile": True,
+        }
+    )
     # leather sheen along the top of the quarter and the toe
     sheen = c.canvas()
     c.line(c.catmull([(560, 512), (620, 515), (680, 526)], closed=False), 9, base=sheen)
     c.line(c.catmull([(104, 520), (100, 470)], closed=False), 6, base=sheen)
     sheen = c.scale_alpha(c.blur(sheen, 9), 0.6)
     c.save_la(out / "mat_leather_sheen.png", c.flat(255), sheen)
-    layers.append({"file": "mat_leather_sheen.png", "when": "upper_material in ['leather', 'patent']",
-                   "tint": "#ffffff", "blend": "screen", "clip": "upper"})
+    layers.append(
+        {
+            "file": "mat_leather_sheen.png",
+            "when": "upper_material in ['leather', 'patent']",
+            "tint": "#ffffff",
+            "blend": "screen",
+            "clip": "upper",
+        }
+    )
     # suede: soft nap, mottled
     nap = ImageChops.add(c.noise("suede-a", 6, 128), c.noise("suede-b", 1.4, 128), scale=2.0)
     nap = c.level(nap, 60, 200)
     c.save_tile(out / "mat_suede.png", Image.merge("LA", (nap, Image.new("L", (128, 128), 150))))
-    layers.append({"file": "mat_suede.png", "when": "upper_material = 'suede'", "tint": "#b0b0b0",
-                   "blend": "soft_light", "clip": "upper", "tile": True})
+    layers.append(
+        {
+            "file": "mat_suede.png",
+            "when": "upper_material = 'suede'",
+            "tint": "#b0b0b0",
+            "blend": "soft_light",
+            "clip": "upper",
+            "tile": True,
+        }
+    )
     # patent: sharp mirror streaks
     gloss = c.canvas()
     for path, width in (
@@ -192,17 +237,34 @@ def draw_materials(out: Path) -> list[dict[str, object]]:
         c.line(c.catmull(path, closed=False), width, base=gloss)
     gloss = union(c.blur(gloss, 1.2), c.scale_alpha(c.blur(gloss, 10), 0.7))
     c.save_la(out / "mat_patent.png", c.flat(255), gloss)
-    layers.append({"file": "mat_patent.png", "when": "upper_material = 'patent'", "tint": "#ffffff",
-                   "blend": "screen", "clip": "upper"})
+    layers.append(
+        {
+            "file": "mat_patent.png",
+            "when": "upper_material = 'patent'",
+            "tint": "#ffffff",
+            "blend": "screen",
+            "clip": "upper",
+        }
+    )
     # canvas: plain weave
     weave = Image.new("L", (tile, tile), 128)
     draw = ImageDraw.Draw(weave)
     for i in range(0, tile, 4):
         draw.line([(i, 0), (i, tile)], fill=88, width=1)
         draw.line([(0, i + 2), (tile, i + 2)], fill=170, width=1)
-    c.save_tile(out / "mat_canvas.png", Image.merge("LA", (weave, Image.new("L", (tile, tile), 150))))
-    layers.append({"file": "mat_canvas.png", "when": "upper_material = 'canvas'", "tint": "#b8b8b8",
-                   "blend": "overlay", "clip": "upper", "tile": True})
+    c.save_tile(
+        out / "mat_canvas.png", Image.merge("LA", (weave, Image.new("L", (tile, tile), 150)))
+    )
+    layers.append(
+        {
+            "file": "mat_canvas.png",
+            "when": "upper_material = 'canvas'",
+            "tint": "#b8b8b8",
+            "blend": "overlay",
+            "clip": "upper",
+            "tile": True,
+        }
+    )
     # knit: rows of V stitches
     knit = Image.new("L", (tile, tile), 128)
     draw = ImageDraw.Draw(knit)
@@ -211,8 +273,16 @@ def draw_materials(out: Path) -> list[dict[str, object]]:
             draw.line([(col, row), (col + 4, row + 7)], fill=215, width=2)
             draw.line([(col + 4, row + 7), (col + 8, row)], fill=70, width=2)
     c.save_tile(out / "mat_knit.png", Image.merge("LA", (knit, Image.new("L", (tile, tile), 170))))
-    layers.append({"file": "mat_knit.png", "when": "upper_material = 'knit'", "tint": "#b4b4b4",
-                   "blend": "overlay", "clip": "upper", "tile": True})
+    layers.append(
+        {
+            "file": "mat_knit.png",
+            "when": "upper_material = 'knit'",
+            "tint": "#b4b4b4",
+            "blend": "overlay",
+            "clip": "upper",
+            "tile": True,
+        }
+    )
     return layers
 
 
@@ -221,7 +291,16 @@ def union(a: Image.Image, b: Image.Image) -> Image.Image:
 
 
 def draw_toe_cap(out: Path) -> list[dict[str, object]]:
-    shape = [(588, 500), (640, 506), (684, 518), (712, 536), (728, 562), (690, 575), (600, 575), (568, 540)]
+    shape = [
+        (588, 500),
+        (640, 506),
+        (684, 518),
+        (712, 536),
+        (728, 562),
+        (690, 575),
+        (600, 575),
+        (568, 540),
+    ]
     mask = c.polygon(c.catmull(shape, steps=12))
     edge = c.canvas()
     c.dashed(c.catmull([(592, 512), (578, 540), (590, 570)], closed=False), 1.3, 4, 3, edge)
@@ -236,8 +315,13 @@ def draw_toe_cap(out: Path) -> list[dict[str, object]]:
     c.save_la(out / "toe_cap_metal.png", c.flat(255), metal)
     return [
         {"file": "toe_cap.png", "id": "toe_cap", "when": "toe_cap != 'none'", "tint": "toe_cap"},
-        {"file": "toe_cap_metal.png", "when": "toe_cap = 'silver'", "tint": "#ffffff", "blend": "screen",
-         "clip": "toe_cap"},
+        {
+            "file": "toe_cap_metal.png",
+            "when": "toe_cap = 'silver'",
+            "tint": "#ffffff",
+            "blend": "screen",
+            "clip": "toe_cap",
+        },
     ]
 
 
@@ -245,8 +329,14 @@ def draw_heel_tab(cut: str, out: Path) -> list[dict[str, object]]:
     back = COLLAR[cut]["back"]
     top = back[-1]
     x, y = top
-    shape = [(x - 6, y - 26), (x + 18, y - 24), (x + 22, y + 4), (x + 14, y + 70), (x - 12, y + 72),
-             (x - 16, y + 20)]
+    shape = [
+        (x - 6, y - 26),
+        (x + 18, y - 24),
+        (x + 22, y + 4),
+        (x + 14, y + 70),
+        (x - 12, y + 72),
+        (x - 16, y + 20),
+    ]
     mask = c.polygon(c.catmull(shape, steps=10))
     stitch = c.canvas()
     c.dashed([(top[0] + 12, top[1] - 16), (top[0] + 8, top[1] + 64)], 1.2, 4, 3, stitch)
@@ -262,8 +352,13 @@ def draw_heel_tab(cut: str, out: Path) -> list[dict[str, object]]:
     c.save_la(out / f"heel_tab_foil_{cut}.png", c.flat(255), c.blur(foil, 2))
     return [
         {"file": name, "id": "heel_tab", "when": f"silhouette = '{cut}'", "tint": "heel_tab"},
-        {"file": f"heel_tab_foil_{cut}.png", "when": f"silhouette = '{cut}' and heel_tab = 'gold'",
-         "tint": "#ffffff", "blend": "screen", "clip": "heel_tab"},
+        {
+            "file": f"heel_tab_foil_{cut}.png",
+            "when": f"silhouette = '{cut}' and heel_tab = 'gold'",
+            "tint": "#ffffff",
+            "blend": "screen",
+            "clip": "heel_tab",
+        },
     ]
 
 
@@ -288,7 +383,9 @@ def draw_eyelets_and_laces(cut: str, out: Path) -> list[dict[str, object]]:
     tx, ty = lace[0][0] + 6, lace[0][1] + 2
     bow = c.canvas()
     for dx, dy in ((-34, -20), (26, -24)):
-        c.ellipse((tx + min(0, dx) - 4, ty + dy - 10, tx + max(0, dx) + 4, ty + 6), fill=255, base=bow)
+        c.ellipse(
+            (tx + min(0, dx) - 4, ty + dy - 10, tx + max(0, dx) + 4, ty + 6), fill=255, base=bow
+        )
         c.ellipse((tx + min(0, dx) + 5, ty + dy - 2, tx + max(0, dx) - 5, ty - 2), fill=0, base=bow)
     c.line(c.catmull([(tx, ty), (tx + 14, ty + 30), (tx + 8, ty + 62)], closed=False), 6, base=bow)
     c.line(c.catmull([(tx, ty), (tx - 18, ty + 24), (tx - 30, ty + 52)], closed=False), 6, base=bow)
@@ -304,10 +401,17 @@ def draw_eyelets_and_laces(cut: str, out: Path) -> list[dict[str, object]]:
     lum = Image.composite(lum, c.flat(20), laces)
     c.save_la(out / f"laces_{cut}.png", lum, alpha)
     layers: list[dict[str, object]] = [
-        {"file": f"eyelets_{cut}.png", "when": f"silhouette = '{cut}' and laces != 'elastic'",
-         "tint": "#c8c8cc"},
-        {"file": f"laces_{cut}.png", "id": "laces",
-         "when": f"silhouette = '{cut}' and laces != 'elastic'", "tint": "laces"},
+        {
+            "file": f"eyelets_{cut}.png",
+            "when": f"silhouette = '{cut}' and laces != 'elastic'",
+            "tint": "#c8c8cc",
+        },
+        {
+            "file": f"laces_{cut}.png",
+            "id": "laces",
+            "when": f"silhouette = '{cut}' and laces != 'elastic'",
+            "tint": "laces",
+        },
     ]
     return layers
 
@@ -321,19 +425,31 @@ def draw_elastic(out: Path) -> list[dict[str, object]]:
     # toggle stopper
     tx, ty = lace[0][0] - 4, lace[0][1] - 8
     c.line([(tx + 14, ty + 16), (tx - 4, ty + 40)], 4.5, base=cord)
-    c.polygon([(tx - 14, ty + 36), (tx + 4, ty + 32), (tx + 8, ty + 52), (tx - 10, ty + 56)], base=cord)
+    c.polygon(
+        [(tx - 14, ty + 36), (tx + 4, ty + 32), (tx + 8, ty + 52), (tx - 10, ty + 56)], base=cord
+    )
     lum = c.tone({"r": c.bevel(cord, 2.5)}, lambda a: c.NEUTRAL + (a["r"] - 128) * 1.4)
     alpha = union(cord, c.drop_shadow(cord, 2, 3, 2, 0.45))
     lum = Image.composite(lum, c.flat(20), cord)
     c.save_la(out / "laces_elastic.png", lum, alpha)
-    return [{"file": "laces_elastic.png", "id": "laces", "when": "laces = 'elastic'", "tint": "laces"}]
+    return [
+        {"file": "laces_elastic.png", "id": "laces", "when": "laces = 'elastic'", "tint": "laces"}
+    ]
 
 
 def draw_reflective(out: Path) -> dict[str, object]:
     sparkle = c.fine_noise("reflective", (64, 64)).point(lambda v: 255 if v > 200 else 0)
-    c.save_tile(out / "laces_reflective.png", Image.merge("LA", (Image.new("L", (64, 64), 255), sparkle)))
-    return {"file": "laces_reflective.png", "when": "laces = 'reflective'", "tint": "#ffffff",
-            "blend": "screen", "clip": "laces", "tile": True}
+    c.save_tile(
+        out / "laces_reflective.png", Image.merge("LA", (Image.new("L", (64, 64), 255), sparkle))
+    )
+    return {
+        "file": "laces_reflective.png",
+        "when": "laces = 'reflective'",
+        "tint": "#ffffff",
+        "blend": "screen",
+        "clip": "laces",
+        "tile": True,
+    }
 
 
 def draw_soles(out: Path) -> list[dict[str, object]]:
@@ -341,14 +457,22 @@ def draw_soles(out: Path) -> list[dict[str, object]]:
     top = sole_top()
     for kind, bottom_drop in (("cup", 0), ("crepe", 4), ("foam", 10)):
         bottom = GROUND + bottom_drop
-        outline = top + [(734, 572), (726, bottom - 12), (700, bottom), (140, bottom), (98, bottom - 6),
-                         (86, 586)]
+        outline = top + [
+            (734, 572),
+            (726, bottom - 12),
+            (700, bottom),
+            (140, bottom),
+            (98, bottom - 6),
+            (86, 586),
+        ]
         mask = c.polygon(c.catmull(outline, steps=12))
         parts = {"r": c.bevel(mask, 7), "m": mask}
         details = c.canvas()
         if kind == "cup":
             c.line(c.catmull([(100, 578), (400, 582), (728, 574)], closed=False), 1.6, base=details)
-            c.dashed(c.catmull([(106, 570), (400, 574), (716, 566)], closed=False), 1.2, 4, 3, details)
+            c.dashed(
+                c.catmull([(106, 570), (400, 574), (716, 566)], closed=False), 1.2, 4, 3, details
+            )
             tread = c.canvas()
             for x in range(110, 720, 9):
                 c.line([(x, bottom - 7), (x + 3, bottom - 1)], 2.4, base=tread)
@@ -356,14 +480,24 @@ def draw_soles(out: Path) -> list[dict[str, object]]:
         elif kind == "crepe":
             parts["t"] = c.noise("crepe", 3.5)
         else:
-            c.line(c.catmull([(96, 592), (250, 600), (420, 588), (580, 600), (730, 584)], closed=False), 2,
-                   base=details)
+            c.line(
+                c.catmull(
+                    [(96, 592), (250, 600), (420, 588), (580, 600), (730, 584)], closed=False
+                ),
+                2,
+                base=details,
+            )
             parts["t"] = c.canvas()
         parts["d"] = c.blur(details, 0.8)
         if kind == "crepe":
-            lum = c.tone(parts, lambda a: c.NEUTRAL + (a["r"] - 128) * 1.0 + (a["t"] - 128) * 0.18 - a["d"] * 0.3)
+            lum = c.tone(
+                parts,
+                lambda a: c.NEUTRAL + (a["r"] - 128) * 1.0 + (a["t"] - 128) * 0.18 - a["d"] * 0.3,
+            )
         else:
-            lum = c.tone(parts, lambda a: c.NEUTRAL + (a["r"] - 128) * 1.0 - a["d"] * 0.3 - a["t"] * 0.25)
+            lum = c.tone(
+                parts, lambda a: c.NEUTRAL + (a["r"] - 128) * 1.0 - a["d"] * 0.3 - a["t"] * 0.25
+            )
         lum = ImageChops.multiply(lum, c.linear_gradient((0, 560), (0, bottom), 255, 205))
         name = f"sole_{kind}.png"
         c.save_la(out / name, lum, mask)
@@ -375,8 +509,16 @@ def draw_soles(out: Path) -> list[dict[str, object]]:
         layers.append({"file": name, "id": "sole", "when": when, "tint": "sole"})
     gum = c.level(c.noise("gum", 2.0, 128), 90, 170)
     c.save_tile(out / "sole_gum.png", Image.merge("LA", (gum, Image.new("L", (128, 128), 130))))
-    layers.append({"file": "sole_gum.png", "when": "sole = 'gum'", "tint": "#d09050", "blend": "soft_light",
-                   "clip": "sole", "tile": True})
+    layers.append(
+        {
+            "file": "sole_gum.png",
+            "when": "sole = 'gum'",
+            "tint": "#d09050",
+            "blend": "soft_light",
+            "clip": "sole",
+            "tile": True,
+        }
+    )
     return layers
 
 
@@ -410,8 +552,16 @@ def draw(out: Path) -> dict[str, object]:
     layers.extend(draw_elastic(out))
     layers.append(draw_reflective(out))
     layers.append(
-        {"text": "monogram", "box": [150, 488, 250, 530], "angle": 4, "font": "DejaVuSerif",
-         "size": [16, 34], "colour_from": "upper_colour", "shade": 0.55, "effect": "deboss",
-         "uppercase": False}
+        {
+            "text": "monogram",
+            "box": [150, 488, 250, 530],
+            "angle": 4,
+            "font": "DejaVuSerif",
+            "size": [16, 34],
+            "colour_from": "upper_colour",
+            "shade": 0.55,
+            "effect": "deboss",
+            "uppercase": False,
+        }
     )
     return {"art": {"size": 800, "background": "#f3efe8"}, "layers": layers}

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from configurator.preview import FileStore, MemoryStore, art_version, get_or_make, preview_hash, preview_key
+from configurator.preview import (
+    FileStore,
+    MemoryStore,
+    art_version,
+    get_or_make,
+    preview_hash,
+    preview_key,
+)
 
 from .conftest import ROOT
 

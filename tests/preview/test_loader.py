@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from configurator.preview import ImageRejected, ManifestError, load_art, load_image_bytes, load_image_file
+from configurator.preview import (
+    ImageRejected,
+    ManifestError,
+    load_art,
+    load_image_bytes,
+    load_image_file,
+)
 
 
 def _png(size: tuple[int, int] = (32, 32), mode: str = "RGBA") -> bytes:
@@ -53,7 +59,11 @@ def test_garbage_and_empty_refused() -> None:
 
 def test_truncated_refused() -> None:
     data = _png((300, 300), "RGB")
-    noisy = Image.frombytes("RGB", (300, 300), bytes(range(256)) * (300 * 300 * 3 // 256) + b"\0" * (300 * 300 * 3 % 256))
+    noisy = Image.frombytes(
+        "RGB",
+        (300, 300),
+        bytes(range(256)) * (300 * 300 * 3 // 256) + b"\0" * (300 * 300 * 3 % 256),
+    )
     buffer = io.BytesIO()
     noisy.save(buffer, "PNG")
     data = buffer.getvalue()
@@ -81,7 +91,9 @@ def test_oversized_bytes_refused() -> None:
 
 
 def test_too_many_pixels_refused_before_decoding() -> None:
-    header = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", 8000, 8000, 1, 0, 0, 0, 0))
+    header = b"\x89PNG\r\n\x1a\n" + _chunk(
+        b"IHDR", struct.pack(">IIBBBBB", 8000, 8000, 1, 0, 0, 0, 0)
+    )
     bomb = header + _chunk(b"IDAT", zlib.compress(b"\0" * 1001 * 100)) + _chunk(b"IEND", b"")
     with pytest.raises(ImageRejected, match="over the limit"):
         load_image_bytes(bomb)

@@ -38,7 +38,9 @@ def _owned_box(product: Product, attribute: str) -> tuple[int, int, int, int]:
         elif layer.arc is not None:
             arc = layer.arc
             r = arc.radius + layer.box[3]
-            boxes.append((int(arc.cx - r), int(arc.cy - r), int(arc.cx + r) + 1, int(arc.cy + r) + 1))
+            boxes.append(
+                (int(arc.cx - r), int(arc.cy - r), int(arc.cx + r) + 1, int(arc.cy + r) + 1)
+            )
         else:
             x0, y0, x1, y1 = layer.box
             pad = max(x1 - x0, y1 - y0) / 2
@@ -68,7 +70,9 @@ def _defaults(product: Product) -> dict[str, Any]:
     return found
 
 
-def _alternative(product: Product, base: dict[str, Any], attribute: str, value: Any) -> dict[str, Any]:
+def _alternative(
+    product: Product, base: dict[str, Any], attribute: str, value: Any
+) -> dict[str, Any]:
     """``base`` with one attribute changed; attributes it leaves unset are filled validly."""
     changed = {**base, attribute: value}
     filled = product.engine.complete(changed, "cheapest")
@@ -113,8 +117,10 @@ def test_every_option_changes_the_picture_in_its_region(
     picture = render(product.art, product.catalog, choices, "800")
     for alternative in alternatives:
         compared = render(product.art, product.catalog, alternative, "800")
-        changed = ImageChops.difference(picture, compared).convert("L").point(
-            lambda v: 255 if v > 0 else 0
+        changed = (
+            ImageChops.difference(picture, compared)
+            .convert("L")
+            .point(lambda v: 255 if v > 0 else 0)
         )
         count = changed.histogram()[255]
         label = f"{slug}: {attribute_id}={option_id} vs {alternative[attribute_id]}"
@@ -122,7 +128,9 @@ def test_every_option_changes_the_picture_in_its_region(
         box = changed.getbbox()
         assert box is not None
         touched = [attribute_id] + [
-            key for key in alternative if key != attribute_id and choices.get(key) != alternative[key]
+            key
+            for key in alternative
+            if key != attribute_id and choices.get(key) != alternative[key]
         ]
         boxes = [_owned_box(product, key) for key in touched if _has_layers(product, key)]
         owned = (
@@ -145,7 +153,9 @@ def test_same_configuration_gives_identical_bytes(product: Product) -> None:
     again = encode(render(product.art, product.catalog, choices, "800"), "webp")
     folder = product.art.folder
     fresh = load_art(folder)
-    other = encode(render(fresh, product.catalog, dict(reversed(list(choices.items()))), "800"), "webp")
+    other = encode(
+        render(fresh, product.catalog, dict(reversed(list(choices.items()))), "800"), "webp"
+    )
     assert first == again == other
     assert product.art.version == fresh.version
 

@@ -15,8 +15,10 @@ from .conftest import get_product
 def _layer(product_slug: str, attribute: str, when_has: str) -> TextLayer:
     art = get_product(product_slug).art
     for layer in art.layers:
-        if isinstance(layer, TextLayer) and layer.attribute == attribute and (
-            layer.when is None or when_has in layer.when.text
+        if (
+            isinstance(layer, TextLayer)
+            and layer.attribute == attribute
+            and (layer.when is None or when_has in layer.when.text)
         ):
             return layer
     raise AssertionError(f"no text layer for {attribute}")
@@ -30,7 +32,9 @@ def _layer(product_slug: str, attribute: str, when_has: str) -> TextLayer:
         ("sneaker", "monogram", "", "A", "MMMM"),
     ],
 )
-def test_longer_text_is_drawn_smaller_and_within_its_room(slug, attribute, when, short, long) -> None:
+def test_longer_text_is_drawn_smaller_and_within_its_room(
+    slug, attribute, when, short, long
+) -> None:
     layer = _layer(slug, attribute, when)
     small, large = texts.fit(layer, long, attribute), texts.fit(layer, short, attribute)
     assert small < large

@@ -30,7 +30,8 @@ def test_product_page_has_a_control_for_every_attribute(shop: Flask, client: Fla
     assert "--swatch: #1f2a44" in page  # the navy swatch's colour
     assert re.search(r'type="number" id="f-size" name="c-size"[^>]*min="36" max="47"', page, re.S)
     assert re.search(r'type="text" id="f-monogram" name="c-monogram"[^>]*maxlength="4"', page, re.S)
-    assert page.count('class="step"') == 5  # the catalog's sections: shape, upper, details, sole, fit
+    # the catalog's sections: shape, upper, details, sole, fit
+    assert page.count('class="step"') == 5
     assert 'aria-live="polite"' in page
     chocolate = client.get("/p/chocolate-bar").get_data(as_text=True)
     assert 'type="checkbox" name="c-toppings" value="hazelnut" checked' in chocolate
