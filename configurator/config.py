@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_MAX_CONTENT_LENGTH = 64 * 1024
+# How long a SQLite connection waits for another one's write lock. Checkout holds it
+# while it asks Stripe about an order (its row lock on SQLite), for up to about 20 s.
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
 def secret_key(instance_path: Path) -> str:
@@ -43,11 +46,19 @@ def database_url(instance_path: Path) -> str:
     return normalise_database_url(os.environ.get("DATABASE_URL") or default)
 
 
+def engine_options(url: str) -> dict[str, Any]:
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+    return options
+
+
 def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str, Any]:
     """Every setting the app reads, as Flask config keys; ``given`` ones win."""
+    url = database_url(instance_path)
     settings: dict[str, Any] = {
-        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY") or None,

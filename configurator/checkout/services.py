@@ -19,7 +19,7 @@ from typing import Any
 import stripe
 from flask import current_app
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..cart.models import MAX_QUANTITY
@@ -294,6 +294,36 @@ def order_from_token(token: str) -> Order | None:
     ).scalar_one_or_none()
 
 
+def _lock_orders(where: ColumnElement[bool]) -> Order | None:
+    """Lock the matching order's row until the transaction ends and read it as stored.
+
+    PostgreSQL locks the row (SELECT ... FOR UPDATE, which also returns the newest
+    committed version). SQLite has no row locks: a write that changes nothing first
+    takes the database's write lock, which it holds until commit or rollback, so the
+    read after it is current and no other writer can slip in before our own write.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            update(Order)
+            .where(where)
+            .values(updated_at=Order.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+    query = select(Order).where(where).with_for_update().execution_options(populate_existing=True)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def lock_order(order: Order) -> Order:
+    """Lock the order and re-read it: the first step of every change to its statuses.
+
+    A request that loaded the order earlier (the order page, while the webhook runs)
+    then works on what is stored now, never on what it read before.
+    """
+    locked = _lock_orders(Order.id == order.id)
+    assert locked is order
+    return order
+
+
 def move_order(order: Order, new: OrderStatus) -> None:
     if order.status == new:
         return
@@ -313,6 +343,9 @@ def ensure_payment_intent(order: Order) -> str:
     """The order's PaymentIntent id, created once for the order's server-side amount."""
     if order.payment_intent_id:
         return order.payment_intent_id
+    made_meanwhile = lock_order(order).payment_intent_id  # by another request
+    if made_meanwhile:
+        return made_meanwhile
     intent = gateway.create_payment_intent(
         amount=order.total_amount,
         currency=order.currency,
@@ -434,15 +467,26 @@ def sync_with_intent(order: Order, intent: stripe.PaymentIntent, *, verified: bo
     return f"unchanged: {order.payment_status.value}"
 
 
-def refresh_payment(order: Order) -> None:
-    """Report progress from the intent (never "paid": that waits for the webhook)."""
-    if order.payment_intent_id is None or order.payment_status not in (
+def _awaits_news(order: Order) -> bool:
+    return order.payment_intent_id is not None and order.payment_status in (
         PaymentStatus.UNPAID,
         PaymentStatus.REQUIRES_ACTION,
         PaymentStatus.PROCESSING,
         PaymentStatus.FAILED,
-    ):
+    )
+
+
+def refresh_payment(order: Order) -> None:
+    """Report progress from the intent (never "paid": that waits for the webhook).
+
+    Locks the order first, so what the webhook stored meanwhile is what gets updated.
+    """
+    if not _awaits_news(order):
         return
+    lock_order(order)
+    if not _awaits_news(order):
+        return  # the webhook settled it since the order was read
+    assert order.payment_intent_id is not None
     sync_with_intent(
         order, gateway.retrieve_payment_intent(order.payment_intent_id), verified=False
     )
@@ -472,6 +516,7 @@ def pay_with_payment_method(order: Order, payment_method: str) -> PaymentAttempt
     """
     if not PAYMENT_METHOD_ID.match(payment_method):
         raise CheckoutError("That card could not be read; please enter it again.")
+    lock_order(order)
     if not can_pay(order):
         return PaymentAttempt(order.payment_status, order.payment_error)
     intent_id = ensure_payment_intent(order)
@@ -516,8 +561,8 @@ def _intent_id_of(obj: dict[str, Any]) -> str | None:
 
 
 def order_for_intent(intent_id: str) -> Order | None:
-    query = select(Order).where(Order.payment_intent_id == intent_id).with_for_update()
-    return db.session.execute(query).scalar_one_or_none()
+    """The order paid through this intent, locked (see ``lock_order``)."""
+    return _lock_orders(Order.payment_intent_id == intent_id)
 
 
 def already_recorded(reference: str) -> bool:
@@ -577,6 +622,7 @@ def refund_order(order: Order, amount: int | None = None) -> PaymentEvent:
     Retrying the same refund after a failure sends the same idempotency key, so
     Stripe refunds it once. Raises CheckoutError or gateway errors.
     """
+    lock_order(order)
     if order.payment_status not in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED):
         raise CheckoutError(
             f"Order {order.id} cannot be refunded: payment is {order.payment_status.value}."
