@@ -1,7 +1,13 @@
-"""Checkout tests against a real localstripe process over HTTP.
+"""Checkout tests against a real Stripe API over HTTP: localstripe, or Stripe test mode.
 
-One localstripe runs per test session on a free loopback port, with its own TMPDIR
-and its state in memory; every test starts from an empty store (DELETE /_config/data).
+Without STRIPE_SECRET_KEY (the default), one localstripe runs per test session on a
+free loopback port, with its own TMPDIR and its state in memory; every test starts
+from an empty store (DELETE /_config/data).
+
+With STRIPE_SECRET_KEY set (a Stripe test-mode key, ``sk_test_...``) and
+STRIPE_API_BASE unset, the same tests talk to Stripe itself, and the few that need
+localstripe's own controls (its /_config API, or the _authenticate call that stands in
+for the 3-D Secure modal) are skipped with the reason ``LOCALSTRIPE_ONLY``.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +42,7 @@ from ..catalogs import tee_document, write_catalog
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WRAPPER = PROJECT_ROOT / "scripts" / "localstripe_server.py"
-SECRET_KEY = "sk_test_atelier"
+SECRET_KEY = "sk_test_atelier"  # any sk_test_ key does for localstripe
 PUBLISHABLE_KEY = "pk_test_atelier"
 WEBHOOK_SECRET = "whsec_atelier_test"
 SHOPPER = "shopper-under-test"
@@ -44,6 +50,22 @@ SHOPPER = "shopper-under-test"
 CARD_OK = "4242424242424242"
 CARD_DECLINED = "4000000000000341"
 CARD_3DS = "4000002500003155"
+# Stripe test mode takes no raw card numbers: its test payment methods stand for them.
+STRIPE_TEST_PAYMENT_METHODS = {
+    CARD_OK: "pm_card_visa",
+    CARD_DECLINED: "pm_card_chargeCustomerFail",
+    CARD_3DS: "pm_card_authenticationRequired",
+}
+
+# Stripe test mode instead of localstripe: a key given and no other API base.
+STRIPE_TEST_MODE = bool(os.environ.get("STRIPE_SECRET_KEY")) and not os.environ.get(
+    "STRIPE_API_BASE"
+)
+STRIPE_EVENT_DELAY_SECONDS = 2
+LOCALSTRIPE_ONLY = (
+    "needs localstripe (its /_config API or its 3-D Secure _authenticate call); "
+    "STRIPE_SECRET_KEY is set, so these tests run against Stripe test mode"
+)
 
 CONTACT = {
     "email": "ada@example.com",
@@ -81,11 +103,45 @@ def start_localstripe(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("localstripe did not start within 30 s")
 
 
+@dataclass(frozen=True)
+class StripeBackend:
+    """The Stripe API the tests talk to: localstripe (``api_base`` set) or Stripe."""
+
+    api_base: str | None
+    secret_key: str
+    publishable_key: str
+    since: int = 0  # when the current test started (Stripe keeps every test's events)
+
+    @property
+    def is_local(self) -> bool:
+        return self.api_base is not None
+
+    @property
+    def api_url(self) -> str:
+        return self.api_base or "https://api.stripe.com"
+
+    def config(self) -> dict[str, Any]:
+        """The app's settings for this backend."""
+        return stripe_config(self.api_base, self.secret_key, self.publishable_key)
+
+    def client(self) -> stripe.StripeClient:
+        if self.api_base is None:
+            return stripe.StripeClient(self.secret_key)
+        return stripe.StripeClient(self.secret_key, base_addresses={"api": self.api_base})
+
+
 @pytest.fixture(scope="session")
-def localstripe_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def stripe_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StripeBackend]:
+    if STRIPE_TEST_MODE:
+        yield StripeBackend(
+            None,
+            os.environ["STRIPE_SECRET_KEY"],
+            os.environ.get("STRIPE_PUBLISHABLE_KEY") or "pk_test_unused_by_these_tests",
+        )
+        return
     process, url = start_localstripe(tmp_path_factory.mktemp("localstripe"))
     try:
-        yield url
+        yield StripeBackend(url, SECRET_KEY, PUBLISHABLE_KEY)
     finally:
         process.terminate()
         try:
@@ -95,32 +151,66 @@ def localstripe_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
 
 
 @pytest.fixture
-def localstripe(localstripe_session: str) -> str:
-    """The localstripe URL, its store emptied for this test."""
-    requests.delete(f"{localstripe_session}/_config/data", timeout=5).raise_for_status()
-    return localstripe_session
+def stripe_api(stripe_backend: StripeBackend) -> StripeBackend:
+    """The backend for this test; localstripe's store is emptied first."""
+    if stripe_backend.api_base is not None:
+        requests.delete(f"{stripe_backend.api_base}/_config/data", timeout=5).raise_for_status()
+    return replace(stripe_backend, since=int(time.time()))
 
 
-def stripe_config(api_base: str) -> dict[str, Any]:
+@pytest.fixture
+def localstripe(stripe_api: StripeBackend) -> str:
+    """localstripe's URL, for tests of what only it can do; skipped against Stripe."""
+    if stripe_api.api_base is None:
+        pytest.skip(LOCALSTRIPE_ONLY)
+    return stripe_api.api_base
+
+
+def stripe_config(
+    api_base: str | None, secret_key: str = SECRET_KEY, publishable_key: str = PUBLISHABLE_KEY
+) -> dict[str, Any]:
     return {
-        "STRIPE_SECRET_KEY": SECRET_KEY,
-        "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
+        "STRIPE_SECRET_KEY": secret_key,
+        "STRIPE_PUBLISHABLE_KEY": publishable_key,
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "STRIPE_API_BASE": api_base,
     }
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask], localstripe: str) -> Iterator[Flask]:
-    app = make_app(**stripe_config(localstripe))
+def app(make_app: Callable[..., Flask], stripe_api: StripeBackend) -> Iterator[Flask]:
+    app = make_app(**stripe_api.config())
     with app.app_context():
         db.create_all()
     yield app
 
 
 @pytest.fixture
-def stripe_client(localstripe: str) -> stripe.StripeClient:
-    return stripe.StripeClient(SECRET_KEY, base_addresses={"api": localstripe})
+def stripe_client(stripe_api: StripeBackend) -> stripe.StripeClient:
+    return stripe_api.client()
+
+
+def charges_of(
+    backend: StripeBackend, client: stripe.StripeClient, intent_ids: list[str]
+) -> list[stripe.Charge]:
+    """The charges made on these intents (localstripe cannot filter, but holds no others)."""
+    if backend.is_local:
+        return list(client.v1.charges.list().data)
+    return [
+        charge
+        for intent_id in intent_ids
+        for charge in client.v1.charges.list(params={"payment_intent": intent_id}).data
+    ]
+
+
+def intents_of(client: stripe.StripeClient, order: Order) -> list[stripe.PaymentIntent]:
+    """Every PaymentIntent made for this order (its random reference is in the metadata)."""
+    intents = client.v1.payment_intents.list(params={"limit": 100}).data
+    return [
+        intent
+        for intent in intents
+        if intent.metadata.to_dict().get("order_reference") == order.reference
+    ]
 
 
 @pytest.fixture
@@ -151,7 +241,7 @@ def csrf_token(html: str) -> str:
 class Shopper:
     app: Flask
     client: FlaskClient
-    localstripe: str
+    stripe: StripeBackend
 
     def add_to_cart(self, choices: dict[str, Any], quantity: int = 1, slug: str = "tee") -> None:
         with self.app.app_context():
@@ -178,7 +268,12 @@ class Shopper:
         return csrf_token(page.text)
 
     def payment_method(self, number: str) -> str:
-        """What localstripe's Stripe.js does with the card element: confirm a SetupIntent."""
+        """What localstripe's Stripe.js does with the card element: confirm a SetupIntent.
+
+        Against Stripe, its test payment method for that card number.
+        """
+        if not self.stripe.is_local:
+            return STRIPE_TEST_PAYMENT_METHODS[number]
         csrf = self.open_payment_csrf
         answer = self.client.post(
             f"/orders/{self.token}/setup-intent", json={}, headers={"X-CSRFToken": csrf}
@@ -188,7 +283,7 @@ class Shopper:
         seti = secret.split("_secret_")[0]
         card = {"number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"}
         response = requests.post(
-            f"{self.localstripe}/v1/setup_intents/{seti}/confirm",
+            f"{self.stripe.api_base}/v1/setup_intents/{seti}/confirm",
             json={
                 "key": PUBLISHABLE_KEY,
                 "use_stripe_sdk": True,
@@ -200,7 +295,7 @@ class Shopper:
         body = response.json()
         if body.get("status") == "requires_action":
             requests.post(
-                f"{self.localstripe}/v1/setup_intents/{seti}/confirm",
+                f"{self.stripe.api_base}/v1/setup_intents/{seti}/confirm",
                 json={"key": PUBLISHABLE_KEY, "use_stripe_sdk": True, "client_secret": secret},
                 timeout=10,
             ).raise_for_status()
@@ -227,10 +322,11 @@ class Shopper:
         return response.json  # type: ignore[return-value]
 
     def authenticate(self, client_secret: str, success: bool) -> None:
-        """The 3-D Secure modal's Complete / Fail buttons."""
+        """The 3-D Secure modal's Complete / Fail buttons (tests using it need localstripe)."""
+        assert self.stripe.is_local, LOCALSTRIPE_ONLY
         intent = client_secret.split("_secret_")[0]
         requests.post(
-            f"{self.localstripe}/v1/payment_intents/{intent}/_authenticate",
+            f"{self.stripe.api_base}/v1/payment_intents/{intent}/_authenticate",
             params={"success": "true" if success else "false"},
             json={"key": PUBLISHABLE_KEY, "client_secret": client_secret},
             timeout=10,
@@ -247,10 +343,12 @@ class Shopper:
 
 
 @pytest.fixture
-def shopper(app: Flask, client: FlaskClient, tee: CatalogVersion, localstripe: str) -> Shopper:
+def shopper(
+    app: Flask, client: FlaskClient, tee: CatalogVersion, stripe_api: StripeBackend
+) -> Shopper:
     with client.session_transaction() as session:
         session["shopper"] = SHOPPER
-    return Shopper(app, client, localstripe)
+    return Shopper(app, client, stripe_api)
 
 
 # -- Stripe's side -----------------------------------------------------------------
@@ -263,13 +361,17 @@ def signature_header(payload: bytes, secret: str = WEBHOOK_SECRET) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def stripe_events(localstripe: str, event_type: str | None = None) -> list[dict[str, Any]]:
-    """Events localstripe recorded, oldest first, as the JSON Stripe would send."""
-    params = {"type": event_type} if event_type else {}
+def stripe_events(backend: StripeBackend, event_type: str | None = None) -> list[dict[str, Any]]:
+    """Events Stripe recorded for this test, oldest first, as the JSON Stripe would send."""
+    params: dict[str, Any] = {"type": event_type} if event_type else {}
+    if not backend.is_local:
+        # Stripe keeps every run's events and lists new ones after a moment.
+        params.update({"created[gte]": backend.since, "limit": 100})
+        time.sleep(STRIPE_EVENT_DELAY_SECONDS)
     response = requests.get(
-        f"{localstripe}/v1/events",
+        f"{backend.api_url}/v1/events",
         params=params,
-        headers={"Authorization": f"Bearer {SECRET_KEY}"},
+        headers={"Authorization": f"Bearer {backend.secret_key}"},
         timeout=10,
     )
     response.raise_for_status()
@@ -287,10 +389,10 @@ def post_event(client: FlaskClient, event: dict[str, Any], secret: str = WEBHOOK
     )
 
 
-def deliver_events(client: FlaskClient, localstripe: str) -> list[dict[str, Any]]:
+def deliver_events(client: FlaskClient, backend: StripeBackend) -> list[dict[str, Any]]:
     """Deliver every recorded event once, signed, in order; returns the answers."""
     answers = []
-    for event in stripe_events(localstripe):
+    for event in stripe_events(backend):
         response = post_event(client, event)
         assert response.status_code == 200, response.text
         answers.append(response.json)

@@ -33,6 +33,7 @@ from .conftest import (
     SHOPPER,
     WEBHOOK_PATH,
     Shopper,
+    charges_of,
     csrf_token,
     deliver_events,
     publish_tee,
@@ -140,7 +141,7 @@ def test_tampered_form_fields_do_not_change_what_stripe_is_asked_for(
     answer = shopper.pay(CARD_OK, amount=1, currency="usd", quantity=1)
     assert answer["status"] == "processing"
     assert intent_amount(stripe_client, shopper.order()) == (5600, "eur")
-    charge = stripe_client.v1.charges.list().data[0]
+    (charge,) = charges_of(shopper.stripe, stripe_client, [shopper.order().payment_intent_id or ""])
     assert (charge.amount, charge.currency) == (5600, "eur")
 
 
@@ -254,7 +255,7 @@ def free_port() -> int:
 
 
 def test_stripe_unreachable_gives_a_clear_message_and_a_retry(
-    make_app: Callable[..., Flask], shopper: Shopper, localstripe: str
+    make_app: Callable[..., Flask], shopper: Shopper
 ) -> None:
     shopper.add_to_cart(BLACK_GLOW)
     token = shopper.checkout()
@@ -270,7 +271,7 @@ def test_stripe_unreachable_gives_a_clear_message_and_a_retry(
     # Back up: the same order pays normally, once.
     shopper.start(token)
     assert shopper.pay(CARD_OK)["status"] == "processing"
-    deliver_events(shopper.client, shopper.localstripe)
+    deliver_events(shopper.client, shopper.stripe)
     assert shopper.order().status == OrderStatus.PAID
 
 

@@ -29,7 +29,7 @@ def authenticated_but_not_yet_paid(shopper: Shopper) -> dict[str, Any]:
     assert answer["status"] == "requires_action"
     shopper.authenticate(answer["client_secret"], success=True)
     assert shopper.order().payment_status == PaymentStatus.REQUIRES_ACTION
-    (event,) = stripe_events(shopper.localstripe, "payment_intent.succeeded")
+    (event,) = stripe_events(shopper.stripe, "payment_intent.succeeded")
     return event
 
 
