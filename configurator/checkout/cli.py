@@ -39,6 +39,26 @@ def list_command(status: str | None) -> None:
         )
 
 
+def refund_failure(order_id: int, error: gateway.GatewayError) -> str:
+    """What the merchant is told when Stripe did not refund, or may have."""
+    if isinstance(error, gateway.GatewayUnavailable) and error.outcome_unknown:
+        return (
+            f"Stripe did not answer ({error.detail}), so it is not known whether the refund "
+            f"of order {order_id} was made. Run the same command again: it is recognised "
+            "as the same refund, so the money is refunded at most once."
+        )
+    if isinstance(error, gateway.RequestRefused):
+        return (
+            f"Stripe refused the refund of order {order_id}: {error.detail} Nothing was refunded."
+        )
+    if isinstance(error, gateway.PaymentsNotConfigured):
+        return f"Payments are not set up (no Stripe keys): {error.message}"
+    return (
+        f"Stripe could not be reached ({error.detail}); nothing was refunded for order "
+        f"{order_id}. Try again later."
+    )
+
+
 @orders_cli.command("refund")
 @click.argument("order_id", type=int)
 @click.option(
@@ -53,9 +73,12 @@ def refund_command(order_id: int, amount: int | None) -> None:
         raise click.ClickException(f"There is no order {order_id}.")
     try:
         event = refund_order(order, amount)
-    except (CheckoutError, gateway.GatewayError) as error:
+    except CheckoutError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error
+    except gateway.GatewayError as error:
+        db.session.rollback()
+        raise click.ClickException(refund_failure(order_id, error)) from error
     db.session.commit()
     assert event.amount is not None
     click.echo(

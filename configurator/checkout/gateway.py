@@ -1,15 +1,21 @@
 """The one place that talks to Stripe (or to localstripe, which speaks the same API).
 
-Views and services call these few functions and see two kinds of failure: a
-``PaymentDeclined`` (the card or the bank said no: show the reason, let them retry) and
-a ``GatewayUnavailable`` (Stripe or the network failed: nothing is known to have
-happened, so retrying with the same idempotency key is safe).
+Views and services call these few functions and see three kinds of failure:
+
+- ``PaymentDeclined``: the card or the bank said no. Show the reason; they may retry.
+- ``RequestRefused``: Stripe refused the request itself (an unknown or used-up payment
+  method, a missing intent, an intent in a state that cannot take it). Nothing was
+  done; the payment has to be started again from a fresh page.
+- ``GatewayUnavailable``: Stripe or the network failed. For a request that moves
+  money (a confirm, a refund) the answer may have been lost after Stripe acted
+  (``outcome_unknown``): only a re-read or the webhook can tell, so never claim that
+  nothing happened. Retrying with the same idempotency key is safe either way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import stripe
 from flask import Flask, current_app
@@ -19,21 +25,66 @@ REQUEST_TIMEOUT = 20  # seconds; the default of 80 leaves a shopper staring too 
 NETWORK_RETRIES = 2  # stripe-python resends with the same Idempotency-Key
 
 
-class GatewayError(Exception):
-    """Base of the failures a caller turns into a message."""
+# What a request does, which decides what may be said when it fails.
+Effect = Literal["read", "prepare", "charge", "refund"]
 
-    def __init__(self, message: str, code: str | None = None) -> None:
+UNREACHABLE = "We could not reach our payment provider just now. Please try again in a moment."
+UNREACHABLE_NOTHING_CHARGED = (
+    "We could not reach our payment provider. Nothing was charged; please try again in a moment."
+)
+OUTCOME_UNKNOWN = (
+    "We did not hear back from our payment provider, so we cannot tell yet whether your "
+    "payment went through. Please do not pay again for now: your order page shows the "
+    "outcome as soon as we know, and this order is never charged twice."
+)
+REFUSED = (
+    "This payment could not go ahead as it was started, so nothing was charged. "
+    "Please reload the page and enter your card again."
+)
+NOT_WORKING = (
+    "Payments are not working on our side right now, so nothing was charged. "
+    "Please try again later."
+)
+
+
+class GatewayError(Exception):
+    """Base of the failures a caller turns into a message.
+
+    ``message`` is for the shopper; ``detail`` is Stripe's own account of it, for the
+    merchant and the logs.
+    """
+
+    def __init__(self, message: str, code: str | None = None, detail: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        self.detail = detail or message
 
 
 class PaymentDeclined(GatewayError):
     """The card was declined or could not be authenticated."""
 
 
+class RequestRefused(GatewayError):
+    """Stripe refused the request as invalid; it did nothing."""
+
+
 class GatewayUnavailable(GatewayError):
-    """Stripe could not be reached or answered with an error of its own."""
+    """Stripe could not be reached, or failed on its side.
+
+    ``outcome_unknown``: the request moves money and may have been carried out.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        code: str | None = None,
+        detail: str | None = None,
+        *,
+        outcome_unknown: bool = False,
+    ) -> None:
+        super().__init__(message, code, detail)
+        self.outcome_unknown = outcome_unknown
 
 
 class PaymentsNotConfigured(GatewayError):
@@ -106,15 +157,30 @@ def _client() -> stripe.StripeClient:
     return client
 
 
-def _translate(error: stripe.StripeError) -> GatewayError:
+def _translate(error: stripe.StripeError, effect: Effect) -> GatewayError:
+    """Stripe's error as one of ours, with a message that claims no more than is known."""
     if isinstance(error, stripe.CardError):
         message = error.user_message or "Your card was declined."
         return PaymentDeclined(message, error.code)
-    current_app.logger.warning("Stripe request failed: %r", error)
-    return GatewayUnavailable(
-        "We could not reach our payment provider. Nothing was charged; please try again.",
-        error.code,
-    )
+    detail = str(error.user_message or error) or type(error).__name__
+    if isinstance(error, stripe.InvalidRequestError | stripe.IdempotencyError):
+        current_app.logger.warning("Stripe refused a request (%s): %r", effect, error)
+        return RequestRefused(REFUSED, error.code, detail)
+    if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):
+        current_app.logger.error("Stripe does not accept our API key: %r", error)
+        return GatewayUnavailable(NOT_WORKING, error.code, detail)
+    current_app.logger.warning("Stripe request failed (%s): %r", effect, error)
+    # The network, a timeout or Stripe's own failure may come after Stripe acted; a
+    # rate limit turns the request away before it does anything.
+    moves_money = effect in ("charge", "refund")
+    unknown = moves_money and not isinstance(error, stripe.RateLimitError)
+    if unknown:
+        message = OUTCOME_UNKNOWN
+    elif effect == "read":
+        message = UNREACHABLE
+    else:
+        message = UNREACHABLE_NOTHING_CHARGED
+    return GatewayUnavailable(message, error.code, detail, outcome_unknown=unknown)
 
 
 def create_payment_intent(
@@ -133,7 +199,7 @@ def create_payment_intent(
             options={"idempotency_key": idempotency_key},
         )
     except stripe.StripeError as error:
-        raise _translate(error) from error
+        raise _translate(error, "prepare") from error
 
 
 def retrieve_payment_intent(intent_id: str) -> stripe.PaymentIntent:
@@ -142,7 +208,7 @@ def retrieve_payment_intent(intent_id: str) -> stripe.PaymentIntent:
             intent_id, params={"expand": ["latest_charge"]}
         )
     except stripe.StripeError as error:
-        raise _translate(error) from error
+        raise _translate(error, "read") from error
 
 
 def confirm_with_payment_method(
@@ -161,20 +227,23 @@ def confirm_with_payment_method(
             params={"payment_method": payment_method},
             options={"idempotency_key": f"{attempt}-attach"},
         )
+    except stripe.StripeError as error:
+        raise _translate(error, "prepare") from error
+    try:
         return client.v1.payment_intents.confirm(
             intent_id,
             params={"expand": ["latest_charge"]},
             options={"idempotency_key": f"{attempt}-confirm"},
         )
     except stripe.StripeError as error:
-        raise _translate(error) from error
+        raise _translate(error, "charge") from error
 
 
 def cancel_payment_intent(intent_id: str) -> None:
     try:
         _client().v1.payment_intents.cancel(intent_id)
     except stripe.StripeError as error:
-        raise _translate(error) from error
+        raise _translate(error, "prepare") from error
 
 
 def create_setup_intent() -> stripe.SetupIntent:
@@ -184,7 +253,7 @@ def create_setup_intent() -> stripe.SetupIntent:
             params={"payment_method_types": ["card"]}  # type: ignore[arg-type]
         )
     except stripe.StripeError as error:
-        raise _translate(error) from error
+        raise _translate(error, "prepare") from error
 
 
 def create_refund(intent_id: str, amount: int, *, idempotency_key: str) -> stripe.Refund:
@@ -194,7 +263,7 @@ def create_refund(intent_id: str, amount: int, *, idempotency_key: str) -> strip
             options={"idempotency_key": idempotency_key},
         )
     except stripe.StripeError as error:
-        raise _translate(error) from error
+        raise _translate(error, "refund") from error
 
 
 def verified_event(payload: bytes, signature: str) -> stripe.Event:

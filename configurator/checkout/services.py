@@ -526,9 +526,7 @@ def pay_with_payment_method(order: Order, payment_method: str) -> PaymentAttempt
         intent = gateway.retrieve_payment_intent(intent_id)
     if intent.status in ("requires_payment_method", "requires_confirmation"):
         try:
-            intent = gateway.confirm_with_payment_method(
-                intent_id, payment_method, idempotency_key=_order_key(order)
-            )
+            intent = _confirm(order, intent, payment_method)
         except gateway.PaymentDeclined as declined:
             set_payment_status(order, PaymentStatus.FAILED, declined.message)
             return PaymentAttempt(PaymentStatus.FAILED, declined.message)
@@ -536,6 +534,43 @@ def pay_with_payment_method(order: Order, payment_method: str) -> PaymentAttempt
     if intent.status == "requires_action":
         return PaymentAttempt(PaymentStatus.REQUIRES_ACTION, client_secret=intent.client_secret)
     return PaymentAttempt(order.payment_status, order.payment_error)
+
+
+def _charge_id(intent: stripe.PaymentIntent) -> str | None:
+    charge = intent.latest_charge
+    if isinstance(charge, stripe.Charge):
+        return str(charge.id)
+    return str(charge) if charge else None
+
+
+def _confirm(
+    order: Order, intent: stripe.PaymentIntent, payment_method: str
+) -> stripe.PaymentIntent:
+    """Confirm the intent with the card; when that fails, the intent says what happened.
+
+    A confirm whose answer was lost may have charged, and a confirm Stripe refused may
+    be the repeat of one that went through (localstripe ignores idempotency keys): so
+    the intent is read again, and if it moved on, that is the answer. If it did not,
+    nothing was charged and the shopper may say so.
+    """
+    try:
+        return gateway.confirm_with_payment_method(
+            intent.id, payment_method, idempotency_key=f"{_order_key(order)}-{intent.id}"
+        )
+    except (gateway.RequestRefused, gateway.GatewayUnavailable) as error:
+        try:
+            now = gateway.retrieve_payment_intent(intent.id)
+        except gateway.GatewayError:
+            raise error from None
+        if now.status in ("processing", "succeeded", "requires_capture", "requires_action") or (
+            _charge_id(now) != _charge_id(intent)
+        ):
+            return now
+        if isinstance(error, gateway.GatewayUnavailable) and error.outcome_unknown:
+            raise gateway.GatewayUnavailable(
+                gateway.UNREACHABLE_NOTHING_CHARGED, error.code, error.detail
+            ) from error
+        raise
 
 
 def start_card_setup() -> str:

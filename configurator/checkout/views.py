@@ -51,8 +51,21 @@ def _order_or_404(token: str) -> Order:
     return order
 
 
-def _error_json(status: int, message: str) -> tuple[Response, int]:
-    return jsonify({"error": {"message": message}}), status
+def _error_json(
+    status: int, message: str, code: str = "bad_request", action: str = "retry"
+) -> tuple[Response, int]:
+    """An error for checkout.js. ``action`` says what the shopper can do next: "retry",
+    "reload" (the page, to start the payment again) or "order" (look at the order
+    page: the outcome is not known yet, and paying again is not what they need)."""
+    return jsonify({"error": {"code": code, "message": message, "action": action}}), status
+
+
+def _gateway_error_json(error: gateway.GatewayError) -> tuple[Response, int]:
+    if isinstance(error, gateway.RequestRefused):
+        return _error_json(409, error.message, "payment_refused", "reload")
+    if isinstance(error, gateway.GatewayUnavailable) and error.outcome_unknown:
+        return _error_json(503, error.message, "outcome_unknown", "order")
+    return _error_json(503, error.message, "payment_provider_unavailable")
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
@@ -120,11 +133,11 @@ def setup_intent(token: str) -> Response | tuple[Response, int]:
     """Card-element adapter only: a SetupIntent whose confirmation tokenises the card."""
     order = _order_or_404(token)
     if not can_pay(order):
-        return _error_json(409, "This order is not waiting for a payment.")
+        return _error_json(409, "This order is not waiting for a payment.", "not_payable", "order")
     try:
         return jsonify({"client_secret": start_card_setup()})
     except gateway.GatewayError as error:
-        return _error_json(503, error.message)
+        return _gateway_error_json(error)
 
 
 @bp.post("/orders/<token>/confirm")
@@ -144,7 +157,7 @@ def confirm(token: str) -> Response | tuple[Response, int]:
     except CheckoutError as error:
         return _error_json(400, error.message)
     except gateway.GatewayError as error:
-        return _error_json(503, error.message)
+        return _gateway_error_json(error)
     return jsonify(
         {
             "status": attempt.status.value,

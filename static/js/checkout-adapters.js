@@ -1,7 +1,9 @@
 /* Browser payment adapters: the only code that differs between Stripe and localstripe.
  *
  * Each adapter has mount(ctx, container) -> handle and pay(ctx, handle) -> Promise of
- * {error: message} or {redirect: url}. The server chooses the adapter:
+ * {error: message, action} or {redirect: url}, where action (from the server's error
+ * answer) says what the shopper can do next: "retry" (the default), "reload" the page,
+ * look at the "order" page, or "stop". The server chooses the adapter:
  *  - "payment-element": Stripe's Payment Element and confirmPayment (real keys);
  *    Stripe.js handles 3-D Secure and returns to the order page.
  *  - "card-element": localstripe's fake Stripe.js, which has no Payment Element. A
@@ -33,7 +35,7 @@ window.AtelierPaymentAdapters = {
     },
     async pay(ctx, card) {
       const setup = await ctx.post(ctx.config.setupUrl, {});
-      if (setup.error) return { error: setup.error.message };
+      if (setup.error) return { error: setup.error.message, action: setup.error.action };
       const tokenised = await ctx.stripe.confirmCardSetup(setup.client_secret, {
         payment_method: { card },
       });
@@ -43,12 +45,15 @@ window.AtelierPaymentAdapters = {
       const answer = await ctx.post(ctx.config.confirmUrl, {
         payment_method: tokenised.setupIntent.payment_method,
       });
-      if (answer.error) return { error: answer.error.message };
+      if (answer.error) return { error: answer.error.message, action: answer.error.action };
       if (answer.status === "requires_action") {
         // Whatever the bank answers, the order page reports it as the server sees it.
         await ctx.stripe.confirmCardPayment(answer.client_secret);
-      } else if (answer.status === "failed") {
-        return { error: answer.message || "The payment did not go through." };
+      } else if (answer.status === "failed" || answer.action) {
+        return {
+          error: answer.message || "The payment did not go through.",
+          action: answer.action,
+        };
       }
       return { redirect: answer.order_url };
     },

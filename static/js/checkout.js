@@ -7,10 +7,44 @@
   const message = document.getElementById("payment-message");
   const config = form.dataset;
   const unreachable = "We could not reach the shop. Nothing was charged; please try again.";
+  // A request that may have reached the shop and charged before the answer was lost.
+  const unanswered =
+    "We did not get an answer from the shop, so we cannot tell whether your payment went " +
+    "through. Please check your order before paying again.";
 
   function show(text, isError) {
-    message.textContent = text;
+    message.replaceChildren(text);
     message.classList.toggle("problem", Boolean(isError));
+  }
+
+  function addControl(element) {
+    message.append(" ", element);
+  }
+
+  // What the shopper can do after an error: the server's answer says which.
+  function showError(text, action) {
+    if (action === "reload") {
+      show(text, true);
+      const reload = document.createElement("button");
+      reload.type = "button";
+      reload.className = "button";
+      reload.id = "reload-payment";
+      reload.textContent = "Reload the page";
+      reload.addEventListener("click", () => window.location.reload());
+      addControl(reload);
+    } else if (action === "order") {
+      show(text, true);
+      const link = document.createElement("a");
+      link.href = config.orderUrl;
+      link.id = "see-order";
+      link.textContent = "See your order";
+      addControl(link);
+    } else if (action === "stop") {
+      show(text, true);
+    } else {
+      show(text + " You can try again.", true);
+      button.disabled = false;
+    }
   }
 
   async function post(url, body) {
@@ -27,11 +61,14 @@
         body: JSON.stringify(body),
       });
     } catch (networkError) {
+      // The request may have been sent: only a payment step that charges is in doubt.
+      if (url === config.confirmUrl) return { error: { message: unanswered, action: "order" } };
       return { error: { message: unreachable } };
     }
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) {
-      return { error: { message: (answer.error && answer.error.message) || unreachable } };
+      const error = answer.error || {};
+      return { error: { message: error.message || unreachable, action: error.action } };
     }
     return answer;
   }
@@ -54,7 +91,6 @@
       window.location.assign(result.redirect);
       return;
     }
-    show(result.error + " You can try again.", true);
-    button.disabled = false;
+    showError(result.error, result.action);
   });
 })();

@@ -19,9 +19,11 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -397,3 +399,79 @@ def deliver_events(client: FlaskClient, backend: StripeBackend) -> list[dict[str
         assert response.status_code == 200, response.text
         answers.append(response.json)
     return answers
+
+
+# -- Stripe or the network failing ---------------------------------------------------
+
+
+class FaultyStripe:
+    """A loopback HTTP proxy in front of the Stripe API that can lose answers.
+
+    Requests whose path matches ``lose_answers`` are forwarded (so Stripe acts on
+    them) but the connection is closed instead of answering, as when the network fails
+    after the request went out. With ``then_unreachable`` every request after the first
+    lost answer is dropped unforwarded, as if Stripe had gone away.
+    """
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.lose_answers: re.Pattern[str] | None = None
+        self.then_unreachable = False
+        self.lost: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def forward(self) -> None:
+                if proxy.then_unreachable and proxy.lost:
+                    self.close_connection = True
+                    return
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {
+                    name: value
+                    for name, value in self.headers.items()
+                    if name.lower() not in ("host", "content-length", "connection")
+                }
+                answer = requests.request(
+                    self.command,
+                    f"{proxy.upstream}{self.path}",
+                    data=body,
+                    headers=headers,
+                    timeout=20,
+                )
+                path = self.path.split("?")[0]
+                if proxy.lose_answers is not None and proxy.lose_answers.search(path):
+                    proxy.lost.append(f"{self.command} {path}")
+                    self.close_connection = True
+                    return
+                self.send_response(answer.status_code)
+                for name, value in answer.headers.items():
+                    if name.lower() not in ("content-length", "connection", "content-encoding"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            do_GET = do_POST = do_DELETE = forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def heal(self) -> None:
+        self.lose_answers = None
+        self.then_unreachable = False
+
+
+@pytest.fixture
+def faulty_stripe(stripe_api: StripeBackend) -> Iterator[FaultyStripe]:
+    proxy = FaultyStripe(stripe_api.api_url)
+    proxy.thread.start()
+    try:
+        yield proxy
+    finally:
+        proxy.server.shutdown()
+        proxy.thread.join(timeout=5)
+        proxy.server.server_close()
