@@ -375,13 +375,26 @@ def _cannot_be_confirmed_again(intent: stripe.PaymentIntent) -> bool:
     )
 
 
-def replace_payment_intent(order: Order, intent: stripe.PaymentIntent) -> str:
-    """Cancel an intent that can take no more attempts and make the next generation."""
+def replace_payment_intent(order: Order, intent: stripe.PaymentIntent) -> stripe.PaymentIntent:
+    """Cancel an intent that must take no more attempts and make the next generation.
+
+    Returns the intent to go on with: the new one or, when the old one moved on before
+    it could be cancelled (its 3-D Secure check was completed just then), the old one
+    as it is now, so that it is never paid twice.
+    """
     if intent.status != "canceled":
-        gateway.cancel_payment_intent(intent.id)
+        try:
+            gateway.cancel_payment_intent(intent.id)
+        except gateway.RequestRefused:
+            now = gateway.retrieve_payment_intent(intent.id)
+            if now.status != "canceled":
+                current_app.logger.warning(
+                    "order %s: %s could not be cancelled (%s)", order.id, intent.id, now.status
+                )
+                return now
     order.intent_generation += 1
     order.payment_intent_id = None
-    return ensure_payment_intent(order)
+    return gateway.retrieve_payment_intent(ensure_payment_intent(order))
 
 
 def client_secret(order: Order) -> str:
@@ -497,6 +510,7 @@ class PaymentAttempt:
     status: PaymentStatus
     message: str | None = None
     client_secret: str | None = None  # when the bank asks for 3-D Secure
+    refused: bool = False  # the server would not charge; trying again will not help
 
 
 def can_pay(order: Order) -> bool:
@@ -507,24 +521,69 @@ def can_pay(order: Order) -> bool:
     )
 
 
+def _payment_method_of(intent: stripe.PaymentIntent) -> str | None:
+    method = intent.payment_method
+    if isinstance(method, stripe.PaymentMethod):
+        return str(method.id)
+    return str(method) if method else None
+
+
+# Said when the server will not confirm an intent that does not match its order.
+REFUSED_MISMATCH = (
+    "We stopped this payment before charging your card: what our payment provider holds "
+    "for it does not match order {order_id}. Nothing was charged. The shop has been told; "
+    "please contact us about this order."
+)
+
+
+def _refuse_mismatch(order: Order, intent: stripe.PaymentIntent, problem: str) -> PaymentAttempt:
+    """Never confirm an intent that is not exactly this order's: log it, tell the shopper."""
+    current_app.logger.error("order %s: refused to confirm %s: %s", order.id, intent.id, problem)
+    reference = f"refused-confirm-{intent.id}"
+    if not already_recorded(reference):
+        db.session.add(
+            PaymentEvent(
+                provider=PROVIDER,
+                reference=reference,
+                type="confirm_refused",
+                order=order,
+                payment_intent_id=intent.id,
+                amount=intent.amount,
+                outcome=f"refused: {problem}"[:200],
+            )
+        )
+        db.session.flush()
+    message = REFUSED_MISMATCH.format(order_id=order.id)
+    return PaymentAttempt(order.payment_status, message, refused=True)
+
+
 def pay_with_payment_method(order: Order, payment_method: str) -> PaymentAttempt:
     """Confirm the order's intent with a card the browser tokenised (card-element path).
 
-    An intent that already succeeded or is processing is never confirmed again.
-    Raises CheckoutError for a malformed payment method, GatewayUnavailable when
-    Stripe cannot be reached.
+    The card given is the one charged: an intent still waiting for an earlier card's
+    3-D Secure check is cancelled (so that check can no longer charge) and a new one
+    takes this card. An intent that already succeeded or is processing is never
+    confirmed again, nor one whose amount, currency or order differs from this
+    order's. Raises CheckoutError for a malformed payment method, and the gateway's
+    errors when Stripe refuses or cannot be reached.
     """
     if not PAYMENT_METHOD_ID.match(payment_method):
         raise CheckoutError("That card could not be read; please enter it again.")
     lock_order(order)
     if not can_pay(order):
         return PaymentAttempt(order.payment_status, order.payment_error)
-    intent_id = ensure_payment_intent(order)
-    intent = gateway.retrieve_payment_intent(intent_id)
-    if _cannot_be_confirmed_again(intent):
-        intent_id = replace_payment_intent(order, intent)
-        intent = gateway.retrieve_payment_intent(intent_id)
+    intent = gateway.retrieve_payment_intent(ensure_payment_intent(order))
+    problem = _mismatch(order, intent)
+    if problem is not None:
+        return _refuse_mismatch(order, intent, problem)
+    if intent.status == "requires_action" and _payment_method_of(intent) != payment_method:
+        intent = replace_payment_intent(order, intent)  # a new card after an abandoned check
+    elif _cannot_be_confirmed_again(intent):
+        intent = replace_payment_intent(order, intent)
     if intent.status in ("requires_payment_method", "requires_confirmation"):
+        problem = _mismatch(order, intent)
+        if problem is not None:
+            return _refuse_mismatch(order, intent, problem)
         try:
             intent = _confirm(order, intent, payment_method)
         except gateway.PaymentDeclined as declined:

@@ -164,6 +164,7 @@ def confirm(token: str) -> Response | tuple[Response, int]:
             "message": attempt.message,
             "client_secret": attempt.client_secret,
             "order_url": url_for("checkout.order_page", token=token),
+            "action": "stop" if attempt.refused else None,
         }
     )
 

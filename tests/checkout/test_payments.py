@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import requests
 import stripe
 from flask import Flask
 
@@ -303,3 +304,81 @@ def test_orders_list(shopper: Shopper, app: Flask) -> None:
     assert listing.exit_code == 0
     assert "€28.00" in listing.output and "paid" in listing.output
     assert "No orders." in runner.invoke(args=["orders", "list", "--status", "shipped"]).output
+
+
+def test_a_new_card_after_an_abandoned_three_d_secure_check_is_the_card_charged(
+    shopper: Shopper, localstripe: str, stripe_client: stripe.StripeClient
+) -> None:
+    shopper.add_to_cart(BLACK_GLOW)
+    shopper.start(shopper.checkout())
+    abandoned = shopper.pay(CARD_3DS)
+    assert abandoned["status"] == "requires_action"
+    first_intent = shopper.order().payment_intent_id or ""
+
+    # The shopper closes the 3-D Secure window, comes back to /pay and uses another card.
+    shopper.open_payment(shopper.token)
+    card = shopper.payment_method(CARD_OK)
+    answer = shopper.confirm(card)
+    assert answer["status"] == "processing"
+    assert answer["client_secret"] is None  # no 3-D Secure check to reopen
+    order = shopper.order()
+    assert order.payment_intent_id != first_intent
+    assert stripe_client.v1.payment_intents.retrieve(first_intent).status == "canceled"
+    paying = stripe_client.v1.payment_intents.retrieve(order.payment_intent_id or "")
+    assert (paying.payment_method, paying.amount) == (card, 2800)
+
+    # The old check can no longer charge anything.
+    old = requests.post(
+        f"{localstripe}/v1/payment_intents/{first_intent}/_authenticate",
+        params={"success": "true"},
+        json={"key": shopper.stripe.publishable_key, "client_secret": abandoned["client_secret"]},
+        timeout=10,
+    )
+    assert old.status_code == 400
+    deliver_events(shopper.client, shopper.stripe)
+    assert shopper.order().payment_status == PaymentStatus.PAID
+    charges = charges_of(shopper.stripe, stripe_client, [first_intent, paying.id])
+    assert [(charge.status, charge.payment_intent) for charge in charges] == [
+        ("succeeded", paying.id)
+    ]
+
+
+def test_the_same_three_d_secure_attempt_sent_twice_keeps_its_check(
+    shopper: Shopper, localstripe: str
+) -> None:
+    shopper.add_to_cart(BLACK_GLOW)
+    shopper.start(shopper.checkout())
+    card = shopper.payment_method(CARD_3DS)
+    first = shopper.confirm(card)
+    again = shopper.confirm(card)  # a replayed request, a double click
+    assert first["status"] == again["status"] == "requires_action"
+    assert first["client_secret"] == again["client_secret"]
+    shopper.authenticate(again["client_secret"], success=True)
+    deliver_events(shopper.client, shopper.stripe)
+    assert shopper.order().payment_status == PaymentStatus.PAID
+
+
+def test_an_intent_that_does_not_match_its_order_is_never_confirmed(
+    shopper: Shopper, app: Flask, stripe_client: stripe.StripeClient
+) -> None:
+    shopper.add_to_cart(BLACK_GLOW)
+    shopper.start(shopper.checkout())
+    intent_id = shopper.order().payment_intent_id or ""
+    # Someone changed the amount at Stripe (the dashboard, a leaked key, a bug).
+    stripe_client.v1.payment_intents.update(intent_id, params={"amount": 100})
+
+    answer = shopper.pay(CARD_OK)
+    assert charges_of(shopper.stripe, stripe_client, [intent_id]) == []
+    assert answer["action"] == "stop"
+    assert "Nothing was charged" in answer["message"] and "contact us" in answer["message"]
+    assert answer["status"] == "unpaid"
+    assert stripe_client.v1.payment_intents.retrieve(intent_id).status != "succeeded"
+    order = shopper.order()
+    assert (order.status, order.payment_status) == (
+        OrderStatus.PENDING_PAYMENT,
+        PaymentStatus.UNPAID,
+    )
+    # The merchant finds it in the ledger (and the error log).
+    (trace,) = ledger(app)
+    assert (trace.type, trace.order_id, trace.amount) == ("confirm_refused", order.id, 100)
+    assert "intent is for 100" in trace.outcome
