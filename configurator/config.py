@@ -70,6 +70,9 @@ def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str
         "CATALOG_DIR": os.environ.get("CATALOG_DIR") or None,
         # How stale a process's idea of the current catalog versions may get, at most.
         "CATALOG_RECHECK_SECONDS": float(os.environ.get("CATALOG_RECHECK_SECONDS") or 1.0),
+        # A form's CSRF token is good for as long as the session that holds its secret:
+        # a page left open for hours can still be sent (Flask-WTF's default is 1 hour).
+        "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
@@ -76,6 +77,23 @@ def handle_http_exception(error: HTTPException) -> Response:
     return response
 
 
+CSRF_FAILED = (
+    "This page is out of date (it was open a long time, or your session changed), so we "
+    "could not accept it. Reload the page and try again."
+)
+
+
+def handle_csrf_error(error: CSRFError) -> Response:
+    """A form or request without a valid CSRF token: say how to get going again.
+
+    JSON for requests that send or accept JSON (code ``csrf_failed``), so scripts can
+    tell the shopper to reload; a short page otherwise.
+    """
+    if request.is_json or wants_json():
+        return error_response(400, "csrf_failed", CSRF_FAILED)
+    return _html_error(400, "Please reload the page", f"{CSRF_FAILED} ({error.description})")
+
+
 def handle_unexpected(error: Exception) -> Response:
     from flask import current_app
 
@@ -89,5 +107,6 @@ def handle_unexpected(error: Exception) -> Response:
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

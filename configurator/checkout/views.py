@@ -14,8 +14,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
+from ..errors import handle_csrf_error
 from ..shoppers import shopper_token
 from . import checkout_blueprint as bp
 from . import gateway
@@ -68,24 +70,46 @@ def _gateway_error_json(error: gateway.GatewayError) -> tuple[Response, int]:
     return _error_json(503, error.message, "payment_provider_unavailable")
 
 
+def _checkout_page(form: CheckoutForm, status: int) -> tuple[str, int]:
+    token = shopper_token()
+    assert token is not None
+    page = render_template(
+        "checkout/checkout.html",
+        form=form,
+        quote=quote_cart(token),
+        configured=gateway.payments_configured(),
+    )
+    return page, status
+
+
 @bp.route("/checkout", methods=["GET", "POST"])
-def checkout() -> str | Response:
+def checkout() -> tuple[str, int] | Response:
     token = shopper_token()
     assert token is not None
     form = CheckoutForm()
-    quote = quote_cart(token)
-    configured = gateway.payments_configured()
-    if form.validate_on_submit() and quote.ok and configured:
+    if form.validate_on_submit() and quote_cart(token).ok and gateway.payments_configured():
         try:
             order = create_order(token, form.contact())
         except CheckoutError as error:
             flash(error.message, "error")
         else:
             return redirect(url_for("checkout.pay", token=order_token(order)), code=303)
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "checkout/checkout.html", form=form, quote=quote, configured=configured
-    ), status  # type: ignore[return-value]
+    return _checkout_page(form, 422 if request.method == "POST" else 200)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error: CSRFError) -> tuple[str, int] | Response:
+    """A stale or missing CSRF token: the checkout form comes back with what was typed
+    and a fresh token; the JSON endpoints answer JSON that says to reload."""
+    if request.endpoint != "checkout.checkout":
+        return handle_csrf_error(error)
+    form = CheckoutForm()  # what was sent, and a fresh token when rendered
+    flash(
+        "Your session had expired, so we could not take this form yet. Your details are "
+        "still here: please check them and continue again.",
+        "error",
+    )
+    return _checkout_page(form, 400)
 
 
 @bp.get("/orders/<token>")

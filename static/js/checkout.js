@@ -68,7 +68,9 @@
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) {
       const error = answer.error || {};
-      return { error: { message: error.message || unreachable, action: error.action } };
+      // A stale page (its CSRF token no longer fits the session): only a reload helps.
+      const action = error.code === "csrf_failed" ? "reload" : error.action;
+      return { error: { message: error.message || unreachable, action } };
     }
     return answer;
   }
