@@ -26,6 +26,7 @@ from configurator.checkout.status import (
     can_move_payment,
 )
 from configurator.extensions import db
+from configurator.products.services import import_catalog
 
 from .conftest import (
     CARD_OK,
@@ -41,6 +42,7 @@ from .conftest import (
 )
 
 BLACK_GLOW = {"colour": "black", "print": "glow"}
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def set_cart_line(app: Flask, **values: object) -> None:
@@ -306,3 +308,37 @@ def test_payments_not_configured(make_app: Callable[..., Flask], client: FlaskCl
         assert page.status_code == 200
         webhook = bare.post(WEBHOOK_PATH, data=b"{}", headers={"Stripe-Signature": "t=1"})
         assert webhook.status_code in (400, 503)
+
+
+RING = {
+    "metal": "platinum",
+    "gem": "sapphire",
+    "cut": "oval",
+    "carat": "ct_075",
+    "setting": "halo",
+    "band_width": "w3",
+    "band_finish": "polished",
+    "ring_size": 54,
+    "engraving": "Ada & Charles",
+}
+
+
+def test_the_order_page_shows_each_lines_preview_as_checkout_did(shopper: Shopper) -> None:
+    with shopper.app.app_context():
+        import_catalog(PROJECT_ROOT / "catalog" / "jewellery")
+        db.session.commit()
+    shopper.add_to_cart(RING, slug="ring")
+    shopper.add_to_cart(BLACK_GLOW)  # a product without art: no picture, no broken image
+    checkout_page = shopper.client.get("/checkout").text
+    token = shopper.checkout()
+    ring, tee = shopper.order().lines
+    assert ring.preview_hash != ring.config_hash and tee.preview_hash == tee.config_hash
+    thumbnail = f"/previews/{ring.preview_hash}.300.webp"
+    assert thumbnail in checkout_page
+
+    page = shopper.client.get(f"/orders/{token}").text
+    assert thumbnail in page and f"/previews/{ring.preview_hash}.300.jpeg" in page
+    assert 'alt="Preview of your Custom Ring"' in page
+    assert "/previews/" + tee.preview_hash not in page
+    image = shopper.client.get(thumbnail)
+    assert image.status_code == 200 and image.mimetype == "image/webp"
