@@ -19,7 +19,7 @@ from typing import Any
 import stripe
 from flask import current_app
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, false, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..cart.models import MAX_QUANTITY
@@ -666,26 +666,59 @@ def already_recorded(reference: str) -> bool:
     return db.session.execute(query).first() is not None
 
 
+def _begin_writing() -> None:
+    """On SQLite, start the write transaction now (a no-op elsewhere).
+
+    pysqlite sends BEGIN only before the first write; a SAVEPOINT outside a
+    transaction would become the transaction itself and commit when released.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        _lock_orders(false())
+
+
 def apply_event(event: stripe.Event) -> str:
     """Act on a verified event once: re-read the intent, sync the order, log the event.
 
     Returns what was done. A repeat of a recorded event changes nothing ("duplicate").
     Raises GatewayUnavailable when the intent cannot be re-read (the caller answers
-    with an error so Stripe delivers the event again later).
+    with an error so Stripe delivers the event again later). Like every service it
+    only flushes: its work sits in a savepoint, so losing the race to record the event
+    undoes just that work and the caller's transaction goes on.
     """
     if already_recorded(event.id):
         return "duplicate"
     obj = _event_object(event)
     intent_id = _intent_id_of(obj)
-    order = None
-    outcome = f"ignored: {event.type} is not handled"
-    if event.type in HANDLED_EVENTS and intent_id is not None:
-        order = order_for_intent(intent_id)
-        if order is None:
-            outcome = "ignored: no order for this intent"
-        else:
-            intent = gateway.retrieve_payment_intent(intent_id)
-            outcome = sync_with_intent(order, intent, verified=True)
+    handled = event.type in HANDLED_EVENTS and intent_id is not None
+    order = order_for_intent(intent_id) if handled and intent_id is not None else None
+    if order is None:
+        _begin_writing()
+    elif already_recorded(event.id):
+        return "duplicate"  # handled by another worker while we waited for the order
+    try:
+        with db.session.begin_nested():
+            outcome = _apply_to_order(event, obj, intent_id, order, handled)
+    except IntegrityError:
+        # The same event, recorded at the same moment by another worker: theirs stands.
+        return "duplicate"
+    return outcome
+
+
+def _apply_to_order(
+    event: stripe.Event,
+    obj: dict[str, Any],
+    intent_id: str | None,
+    order: Order | None,
+    handled: bool,
+) -> str:
+    if not handled:
+        outcome = f"ignored: {event.type} is not handled"
+    elif order is None:
+        outcome = "ignored: no order for this intent"
+    else:
+        assert intent_id is not None
+        intent = gateway.retrieve_payment_intent(intent_id)
+        outcome = sync_with_intent(order, intent, verified=True)
     amount = obj.get("amount")
     db.session.add(
         PaymentEvent(
@@ -698,12 +731,7 @@ def apply_event(event: stripe.Event) -> str:
             outcome=outcome[:200],
         )
     )
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # The same event, handled at the same moment by another worker: theirs stands.
-        db.session.rollback()
-        return "duplicate"
+    db.session.flush()
     return outcome
 
 

@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from configurator.checkout import gateway
+from configurator.checkout.models import PaymentEvent
 from configurator.checkout.services import apply_event, order_from_token, refresh_payment
 from configurator.checkout.status import OrderStatus, PaymentStatus
 from configurator.extensions import db
@@ -79,3 +80,45 @@ def test_an_order_page_waits_for_the_webhook_in_progress_and_shows_paid(
     assert 'http-equiv="refresh"' not in answers["page"].text
     order = shopper.order()
     assert (order.status, order.payment_status) == (OrderStatus.PAID, PaymentStatus.PAID)
+
+
+def test_losing_the_race_to_record_an_event_leaves_the_callers_transaction_alone(
+    shopper: Shopper,
+) -> None:
+    """Two workers get the same event: the second's insert fails on the unique
+    constraint (PostgreSQL) or it finds the first's row (SQLite); either way it answers
+    "duplicate" and only its own work for the event is undone (a savepoint), not what
+    its transaction did before."""
+    event = {
+        "id": "evt_delivered_twice",
+        "object": "event",
+        "type": "customer.created",
+        "data": {"object": {"object": "customer", "id": "cus_1"}},
+    }
+    payload = json.dumps(event).encode()
+    answers: dict[str, Any] = {}
+
+    def second_worker() -> None:
+        with shopper.app.app_context():
+            # Whatever the request did first, in the same transaction.
+            db.session.add(
+                PaymentEvent(provider="test", reference="earlier-work", type="test", outcome="")
+            )
+            db.session.flush()
+            verified = gateway.verified_event(payload, signature_header(payload))
+            answers["outcome"] = apply_event(verified)
+            db.session.commit()
+
+    second = threading.Thread(target=second_worker)
+    with shopper.app.app_context():
+        verified = gateway.verified_event(payload, signature_header(payload))
+        assert apply_event(verified).startswith("ignored:")  # recorded, not committed
+        second.start()
+        second.join(timeout=1.5)
+        assert second.is_alive(), "the second worker did not wait for the first"
+        db.session.commit()
+    second.join(timeout=30)
+    assert answers["outcome"] == "duplicate"
+    with shopper.app.app_context():
+        references = db.session.execute(db.select(PaymentEvent.reference)).scalars().all()
+    assert sorted(references) == ["earlier-work", "evt_delivered_twice"]
