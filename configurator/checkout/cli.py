@@ -72,17 +72,31 @@ def refund_command(order_id: int, amount: int | None) -> None:
     if order is None:
         raise click.ClickException(f"There is no order {order_id}.")
     try:
-        event = refund_order(order, amount)
+        outcome = refund_order(order, amount)
     except CheckoutError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error
     except gateway.GatewayError as error:
         db.session.rollback()
         raise click.ClickException(refund_failure(order_id, error)) from error
-    db.session.commit()
-    assert event.amount is not None
-    click.echo(
-        f"Refunded {format_money(event.amount, order.currency)} of order {order.id} "
-        f"({event.reference}); order is {order.status.value}, payment "
-        f"{order.payment_status.value}."
+    db.session.commit()  # the ledger keeps every refund Stripe reported, failed ones too
+    money = format_money(outcome.amount, order.currency)
+    state = f"order is {order.status.value}, payment {order.payment_status.value}."
+    if outcome.status in ("failed", "canceled"):
+        reason = f" ({outcome.failure_reason})" if outcome.failure_reason else ""
+        raise click.ClickException(
+            f"Stripe could not make the refund of {money} for order {order.id} "
+            f"({outcome.reference}): it is {outcome.status}{reason}. Nothing was refunded; "
+            f"{state}"
+        )
+    if outcome.status != "succeeded":
+        click.echo(
+            f"Stripe accepted the refund of {money} for order {order.id} "
+            f"({outcome.reference}) but reports it {outcome.status}: it counts as refunded "
+            f"once Stripe confirms it. For now the {state}"
+        )
+        return
+    earlier = " It had been made by the earlier attempt; nothing more was refunded." * (
+        outcome.earlier
     )
+    click.echo(f"Refunded {money} of order {order.id} ({outcome.reference}); {state}{earlier}")

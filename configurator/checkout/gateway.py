@@ -162,7 +162,9 @@ def _translate(error: stripe.StripeError, effect: Effect) -> GatewayError:
     if isinstance(error, stripe.CardError):
         message = error.user_message or "Your card was declined."
         return PaymentDeclined(message, error.code)
-    detail = str(error.user_message or error) or type(error).__name__
+    # Stripe's first sentence: the rest of a network error is advice and a traceback.
+    detail = str(error.user_message or error).strip().split("\n")[0].split(".  ")[0]
+    detail = detail or type(error).__name__
     if isinstance(error, stripe.InvalidRequestError | stripe.IdempotencyError):
         current_app.logger.warning("Stripe refused a request (%s): %r", effect, error)
         return RequestRefused(REFUSED, error.code, detail)
@@ -256,14 +258,31 @@ def create_setup_intent() -> stripe.SetupIntent:
         raise _translate(error, "prepare") from error
 
 
+# The refund's own idempotency key, kept on it: a retry after a lost answer finds it.
+REFUND_KEY_METADATA = "atelier_refund_key"
+
+
 def create_refund(intent_id: str, amount: int, *, idempotency_key: str) -> stripe.Refund:
     try:
         return _client().v1.refunds.create(
-            params={"payment_intent": intent_id, "amount": amount},
+            params={
+                "payment_intent": intent_id,
+                "amount": amount,
+                "metadata": {REFUND_KEY_METADATA: idempotency_key},
+            },
             options={"idempotency_key": idempotency_key},
         )
     except stripe.StripeError as error:
         raise _translate(error, "refund") from error
+
+
+def list_refunds(intent_id: str) -> list[stripe.Refund]:
+    """Every refund of the intent's payment, whatever its status (at most 100)."""
+    try:
+        page = _client().v1.refunds.list(params={"payment_intent": intent_id, "limit": 100})
+    except stripe.StripeError as error:
+        raise _translate(error, "read") from error
+    return list(page.data)
 
 
 def verified_event(payload: bytes, signature: str) -> stripe.Event:

@@ -19,7 +19,7 @@ from typing import Any
 import stripe
 from flask import current_app
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import ColumnElement, false, select, update
+from sqlalchemy import ColumnElement, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..cart.models import MAX_QUANTITY
@@ -57,6 +57,10 @@ HANDLED_EVENTS = frozenset(
         "payment_intent.requires_action",
         "payment_intent.canceled",
         "charge.refunded",
+        "charge.refund.updated",
+        "refund.created",
+        "refund.updated",
+        "refund.failed",
     }
 )
 
@@ -463,6 +467,51 @@ def apply_refunded_total(order: Order, refunded: int) -> bool:
     return True
 
 
+def record_refund(order: Order, refund: stripe.Refund) -> PaymentEvent:
+    """The ledger's row for one refund of the order (written once per refund id)."""
+    recorded = db.session.execute(
+        select(PaymentEvent).where(
+            PaymentEvent.provider == PROVIDER, PaymentEvent.reference == refund.id
+        )
+    ).scalar_one_or_none()
+    if recorded is not None:
+        return recorded
+    event = PaymentEvent(
+        provider=PROVIDER,
+        reference=refund.id,
+        type="refund",
+        order=order,
+        payment_intent_id=order.payment_intent_id,
+        amount=int(refund.amount),
+        outcome=f"refund {refund.status}",
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+REFUND_UNDER_WAY = ("pending", "requires_action")
+
+
+def apply_refunds(order: Order, refunds: list[stripe.Refund]) -> bool:
+    """Count what Stripe has given back: only succeeded refunds count. Pending ones
+    count once Stripe says they succeeded; failed or cancelled ones never do."""
+    succeeded = sum(int(refund.amount) for refund in refunds if refund.status == "succeeded")
+    return apply_refunded_total(order, succeeded)
+
+
+def _refunds_under_way(refunds: list[stripe.Refund]) -> int:
+    return sum(int(refund.amount) for refund in refunds if refund.status in REFUND_UNDER_WAY)
+
+
+def sync_refunds(order: Order, intent_id: str) -> bool:
+    """Read the payment's refunds from Stripe, book the new ones, count the succeeded."""
+    refunds = gateway.list_refunds(intent_id)
+    for refund in refunds:
+        record_refund(order, refund)
+    return apply_refunds(order, refunds)
+
+
 def sync_with_intent(order: Order, intent: stripe.PaymentIntent, *, verified: bool) -> str:
     """Bring the order in line with the intent as Stripe reports it now."""
     mismatch = _mismatch(order, intent)
@@ -473,8 +522,8 @@ def sync_with_intent(order: Order, intent: stripe.PaymentIntent, *, verified: bo
     moved = set_payment_status(order, new, _intent_error(intent))
     charge = intent.latest_charge
     refunded = False
-    if verified and isinstance(charge, stripe.Charge):
-        refunded = apply_refunded_total(order, int(charge.amount_refunded or 0))
+    if verified and isinstance(charge, stripe.Charge) and int(charge.amount_refunded or 0) > 0:
+        refunded = sync_refunds(order, intent.id)
     if moved or refunded:
         return f"{order.status.value}/{order.payment_status.value}"
     return f"unchanged: {order.payment_status.value}"
@@ -649,7 +698,7 @@ def _intent_id_of(obj: dict[str, Any]) -> str | None:
     kind = obj.get("object")
     if kind == "payment_intent":
         return str(obj.get("id"))
-    if kind == "charge" and obj.get("payment_intent"):
+    if kind in ("charge", "refund") and obj.get("payment_intent"):
         return str(obj.get("payment_intent"))
     return None
 
@@ -738,47 +787,80 @@ def _apply_to_order(
 # -- refunds -----------------------------------------------------------------------
 
 
-def refund_order(order: Order, amount: int | None = None) -> PaymentEvent:
+@dataclass(frozen=True)
+class RefundOutcome:
+    """What Stripe did with a refund: ``status`` is Stripe's (succeeded, pending,
+    requires_action, failed, canceled); ``earlier`` when the same refund had already
+    been made by an attempt whose answer was lost."""
+
+    event: PaymentEvent
+    status: str
+    amount: int
+    failure_reason: str | None = None
+    earlier: bool = False
+
+    @property
+    def reference(self) -> str:
+        return self.event.reference
+
+
+def _refund_key(refund: stripe.Refund) -> str | None:
+    metadata = refund.metadata
+    key = gateway.REFUND_KEY_METADATA
+    return str(metadata[key]) if metadata and key in metadata else None
+
+
+def _refund_outcome(order: Order, refund: stripe.Refund, *, earlier: bool) -> RefundOutcome:
+    reason = getattr(refund, "failure_reason", None)
+    return RefundOutcome(
+        event=record_refund(order, refund),
+        status=str(refund.status),
+        amount=int(refund.amount),
+        failure_reason=str(reason) if reason else None,
+        earlier=earlier,
+    )
+
+
+def refund_order(order: Order, amount: int | None = None) -> RefundOutcome:
     """Refund ``amount`` minor units (default: all that is left) through Stripe.
 
-    Retrying the same refund after a failure sends the same idempotency key, so
-    Stripe refunds it once. Raises CheckoutError or gateway errors.
+    What Stripe already holds is read first: refunds made elsewhere are booked, and a
+    refund made by an earlier attempt of this same command (same key; its answer was
+    lost) is reported instead of being made again. The key also goes to Stripe as the
+    idempotency key. Only succeeded refunds count as refunded; pending ones are
+    booked and count when Stripe confirms them. Raises CheckoutError or gateway errors.
     """
     lock_order(order)
     if order.payment_status not in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED):
         raise CheckoutError(
             f"Order {order.id} cannot be refunded: payment is {order.payment_status.value}."
         )
-    assert order.payment_intent_id is not None
-    remaining = order.refundable_amount
+    intent_id = order.payment_intent_id
+    assert intent_id is not None
+    booked = db.session.execute(
+        select(func.count(PaymentEvent.id)).where(
+            PaymentEvent.order_id == order.id, PaymentEvent.type == "refund"
+        )
+    ).scalar_one()
+    key = f"{_order_key(order)}-refund-{booked}-{amount if amount is not None else 'rest'}"
+    refunds = gateway.list_refunds(intent_id)
+    for refund in refunds:
+        record_refund(order, refund)
+    apply_refunds(order, refunds)
+    for refund in refunds:
+        if _refund_key(refund) == key:
+            return _refund_outcome(order, refund, earlier=True)
+    remaining = order.refundable_amount - _refunds_under_way(refunds)
+    if remaining <= 0:
+        raise CheckoutError(
+            f"Order {order.id} has nothing left to refund: Stripe shows all of it refunded "
+            "or on its way back."
+        )
     amount = remaining if amount is None else amount
     if not 0 < amount <= remaining:
         raise CheckoutError(
             f"Order {order.id}: a refund must be between 1 and {remaining} (minor units)."
         )
-    refund = gateway.create_refund(
-        order.payment_intent_id,
-        amount,
-        idempotency_key=f"{_order_key(order)}-refund-{order.amount_refunded}-{amount}",
-    )
-    recorded = db.session.execute(
-        select(PaymentEvent).where(
-            PaymentEvent.provider == PROVIDER, PaymentEvent.reference == refund.id
-        )
-    ).scalar_one_or_none()
-    if recorded is not None:
-        return recorded  # Stripe replayed a refund we already booked
-    event = PaymentEvent(
-        provider=PROVIDER,
-        reference=refund.id,
-        type="refund",
-        order=order,
-        payment_intent_id=order.payment_intent_id,
-        amount=refund.amount,
-        outcome=f"refund {refund.status}",
-    )
-    db.session.add(event)
-    if refund.status in ("succeeded", "pending"):
-        apply_refunded_total(order, order.amount_refunded + int(refund.amount))
-    db.session.flush()
-    return event
+    refund = gateway.create_refund(intent_id, amount, idempotency_key=key)
+    apply_refunds(order, [*(known for known in refunds if known.id != refund.id), refund])
+    return _refund_outcome(order, refund, earlier=False)

@@ -407,14 +407,17 @@ def deliver_events(client: FlaskClient, backend: StripeBackend) -> list[dict[str
 class FaultyStripe:
     """A loopback HTTP proxy in front of the Stripe API that can lose answers.
 
-    Requests whose path matches ``lose_answers`` are forwarded (so Stripe acts on
-    them) but the connection is closed instead of answering, as when the network fails
+    Requests whose "METHOD /path" matches ``lose_answers`` are forwarded (so Stripe
+    acts on them) but the connection is closed instead of answering, as when the network fails
     after the request went out. With ``then_unreachable`` every request after the first
-    lost answer is dropped unforwarded, as if Stripe had gone away.
+    lost answer is dropped unforwarded, as if Stripe had gone away. ``edit_answers``
+    (a pattern and a function of the JSON answer) makes Stripe answer what localstripe
+    never does, such as a refund still pending.
     """
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
+        self.edit_answers: tuple[re.Pattern[str], Callable[[dict[str, Any]], Any]] | None = None
         self.lose_answers: re.Pattern[str] | None = None
         self.then_unreachable = False
         self.lost: list[str] = []
@@ -441,18 +444,21 @@ class FaultyStripe:
                     headers=headers,
                     timeout=20,
                 )
-                path = self.path.split("?")[0]
-                if proxy.lose_answers is not None and proxy.lose_answers.search(path):
-                    proxy.lost.append(f"{self.command} {path}")
+                request = f"{self.command} {self.path.split('?')[0]}"
+                if proxy.lose_answers is not None and proxy.lose_answers.search(request):
+                    proxy.lost.append(request)
                     self.close_connection = True
                     return
+                content = answer.content
+                if proxy.edit_answers is not None and proxy.edit_answers[0].search(request):
+                    content = json.dumps(proxy.edit_answers[1](answer.json())).encode()
                 self.send_response(answer.status_code)
                 for name, value in answer.headers.items():
                     if name.lower() not in ("content-length", "connection", "content-encoding"):
                         self.send_header(name, value)
-                self.send_header("Content-Length", str(len(answer.content)))
+                self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
-                self.wfile.write(answer.content)
+                self.wfile.write(content)
 
             do_GET = do_POST = do_DELETE = forward
 
@@ -461,6 +467,7 @@ class FaultyStripe:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def heal(self) -> None:
+        self.edit_answers = None
         self.lose_answers = None
         self.then_unreachable = False
 

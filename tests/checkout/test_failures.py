@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import requests
 import stripe
@@ -23,11 +24,12 @@ from .conftest import (
     charges_of,
     csrf_token,
     deliver_events,
+    post_event,
     stripe_config,
 )
 
 BLACK_GLOW = {"colour": "black", "print": "glow"}
-CONFIRM = re.compile(r"/v1/payment_intents/[^/]+/confirm$")
+CONFIRM = re.compile(r"^POST /v1/payment_intents/[^/]+/confirm$")
 
 
 def through(make_app: Callable[..., Flask], proxy: FaultyStripe, shopper: Shopper) -> Flask:
@@ -138,12 +140,15 @@ def paid(shopper: Shopper) -> int:
     return order.id
 
 
-def test_a_refund_whose_answer_is_lost_says_it_may_have_happened(
-    make_app: Callable[..., Flask], shopper: Shopper, faulty_stripe: FaultyStripe
+def test_a_refund_whose_answer_is_lost_says_it_may_have_happened_and_is_made_once(
+    make_app: Callable[..., Flask],
+    shopper: Shopper,
+    faulty_stripe: FaultyStripe,
+    stripe_client: stripe.StripeClient,
 ) -> None:
     order_id = paid(shopper)
     flaky = through(make_app, faulty_stripe, shopper)
-    faulty_stripe.lose_answers = re.compile(r"^/v1/refunds$")
+    faulty_stripe.lose_answers = re.compile(r"^POST /v1/refunds$")
     faulty_stripe.then_unreachable = True
     result = flaky.test_cli_runner().invoke(args=["orders", "refund", str(order_id)])
     assert result.exit_code == 1
@@ -151,6 +156,17 @@ def test_a_refund_whose_answer_is_lost_says_it_may_have_happened(
     assert "Run the same command again" in result.output
     assert "othing was charged" not in result.output
     assert shopper.order().amount_refunded == 0
+
+    # The same command again is recognised as the same refund: refunded once.
+    faulty_stripe.heal()
+    again = flaky.test_cli_runner().invoke(args=["orders", "refund", str(order_id)])
+    assert again.exit_code == 0, again.output
+    assert "Refunded €28.00" in again.output and "earlier attempt" in again.output
+    intent = shopper.order().payment_intent_id or ""
+    refunds = stripe_client.v1.refunds.list(params={"payment_intent": intent}).data
+    assert [refund.amount for refund in refunds] == [2800]
+    order = shopper.order()
+    assert (order.status, order.payment_status) == (OrderStatus.REFUNDED, PaymentStatus.REFUNDED)
 
 
 def test_a_refund_stripe_refuses_says_why(shopper: Shopper, app: Flask, localstripe: str) -> None:
@@ -163,3 +179,76 @@ def test_a_refund_stripe_refuses_says_why(shopper: Shopper, app: Flask, localstr
     assert "Not Found" in result.output  # Stripe's own words (localstripe's here)
     assert "Nothing was refunded." in result.output
     assert shopper.order().payment_status == PaymentStatus.PAID
+
+
+REFUNDS = re.compile(r"^(POST|GET) /v1/refunds$")  # making one, and listing them
+
+
+def as_stripe_reports(status: str, **fields: object) -> Callable[[dict[str, Any]], Any]:
+    """Refunds (one, or a list of them) as Stripe would answer in that status."""
+
+    def edit(answer: dict[str, Any]) -> dict[str, Any]:
+        if answer.get("object") == "list":
+            return {**answer, "data": [edit(refund) for refund in answer["data"]]}
+        return {**answer, "status": status, **fields}
+
+    return edit
+
+
+def test_a_pending_refund_counts_only_once_stripe_says_it_succeeded(
+    make_app: Callable[..., Flask],
+    shopper: Shopper,
+    faulty_stripe: FaultyStripe,
+    stripe_client: stripe.StripeClient,
+) -> None:
+    order_id = paid(shopper)
+    flaky = through(make_app, faulty_stripe, shopper)
+    faulty_stripe.edit_answers = (REFUNDS, as_stripe_reports("pending"))
+    result = flaky.test_cli_runner().invoke(
+        args=["orders", "refund", str(order_id), "--amount", "500"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "reports it pending" in result.output and "Refunded" not in result.output
+    order = shopper.order()
+    assert (order.amount_refunded, order.payment_status) == (0, PaymentStatus.PAID)
+    (row,) = [event for event in order.events if event.type == "refund"]
+    assert (row.amount, row.outcome) == (500, "refund pending")
+    # Nor can the pending 5.00 be refunded a second time meanwhile.
+    too_much = flaky.test_cli_runner().invoke(
+        args=["orders", "refund", str(order_id), "--amount", "2301"]
+    )
+    assert too_much.exit_code == 1 and "between 1 and 2300" in too_much.output
+    assert shopper.order().amount_refunded == 0
+
+    # Stripe's news that it succeeded (signed, as the webhook brings it).
+    (refund,) = stripe_client.v1.refunds.list(
+        params={"payment_intent": order.payment_intent_id or ""}
+    ).data
+    news = {
+        "id": "evt_refund_succeeded",
+        "object": "event",
+        "type": "refund.updated",
+        "data": {"object": refund.to_dict()},
+    }
+    answer = post_event(shopper.client, news)
+    assert answer.status_code == 200, answer.text
+    assert answer.json["outcome"] == "paid/partially_refunded"  # type: ignore[index]
+    order = shopper.order()
+    assert (order.amount_refunded, order.payment_status) == (500, PaymentStatus.PARTIALLY_REFUNDED)
+
+
+def test_a_refund_stripe_reports_failed_is_not_counted(
+    make_app: Callable[..., Flask], shopper: Shopper, faulty_stripe: FaultyStripe
+) -> None:
+    order_id = paid(shopper)
+    flaky = through(make_app, faulty_stripe, shopper)
+    failed = as_stripe_reports("failed", failure_reason="expired_or_canceled_card")
+    faulty_stripe.edit_answers = (REFUNDS, failed)
+    result = flaky.test_cli_runner().invoke(args=["orders", "refund", str(order_id)])
+    assert result.exit_code == 1
+    assert "it is failed (expired_or_canceled_card). Nothing was refunded" in result.output
+    order = shopper.order()
+    assert (order.amount_refunded, order.payment_status) == (0, PaymentStatus.PAID)
+    assert [(e.type, e.outcome) for e in order.events if e.type == "refund"] == [
+        ("refund", "refund failed")
+    ]
