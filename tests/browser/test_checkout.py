@@ -1,4 +1,6 @@
-"""Chromium designs a ring, pays with 4242 4242 4242 4242, and sees the order paid.
+"""Chromium designs a ring (metal, stone, setting, engraving), pays with 4242 4242 4242
+4242, and sees the order paid with what was chosen and its preview; a stale payment
+page offers a reload.
 
 Everything is real: the app over HTTP, localstripe with its fake Stripe.js and card
 element, and the payment_intent.succeeded webhook that localstripe signs and posts
@@ -11,11 +13,12 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from werkzeug.serving import make_server
 
 from configurator.checkout.views import WEBHOOK_PATH
@@ -75,15 +78,28 @@ def shop(tmp_path: Path, localstripe_url: str) -> Iterator[tuple[Flask, str]]:
         factory.close()
 
 
-def test_design_a_ring_and_pay_for_it(page: Page, shop: tuple[Flask, str]) -> None:
-    _, url = shop
-    page.goto(f"{url}/p/ring")
-    page.get_by_role("button", name="Add to cart").click()
-    page.goto(f"{url}/cart")
-    page.get_by_role("link", name="Checkout").click()
+def settled(page: Page, action: Any) -> None:
+    """Run ``action`` (which changes a choice) and wait until its answer is drawn."""
+    with page.expect_response(lambda response: response.url.endswith("/configure")):
+        action()
+    page.wait_for_function("!document.getElementById('configurator').hasAttribute('aria-busy')")
 
-    expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
-    expect(page.locator("#summary")).to_contain_text("Custom Ring")
+
+def attribute(page: Page, attribute_id: str) -> Locator:
+    """The attribute's box, on its step (opened first)."""
+    box = page.locator(f"[data-attribute={attribute_id}]")
+    step = box.evaluate("element => element.closest('[data-step]').id")
+    page.locator(f"#tab-{step}").click()
+    expect(box).to_be_visible()
+    return box
+
+
+def choose(page: Page, attribute_id: str, option_id: str) -> None:
+    option = attribute(page, attribute_id).locator(f'[data-option="{option_id}"]')
+    settled(page, option.click)
+
+
+def fill_in_address(page: Page) -> None:
     page.get_by_label("Email").fill("ada@example.com")
     page.get_by_label("Full name").fill("Ada Lovelace")
     page.get_by_label("Address", exact=True).fill("12 St James's Square")
@@ -92,13 +108,42 @@ def test_design_a_ring_and_pay_for_it(page: Page, shop: tuple[Flask, str]) -> No
     page.get_by_label("Country").select_option("GB")
     page.get_by_role("button", name="Continue to payment").click()
 
-    expect(page.get_by_role("heading", name="Payment")).to_be_visible()
+
+def fill_in_card(page: Page, number: str) -> None:
     card = page.locator("#payment-element")
-    card.get_by_placeholder("number").fill("4242424242424242")
+    card.get_by_placeholder("number").fill(number)
     card.get_by_placeholder("exp_month").fill("12")
     card.get_by_placeholder("exp_year").fill("34")
     card.get_by_placeholder("cvc").fill("123")
     card.get_by_placeholder("postal_code").fill("42424")
+
+
+CHOSEN = ("Platinum", "Blue sapphire", "Halo", "Ada & Charles")
+
+
+def test_design_a_ring_and_pay_for_it(page: Page, shop: tuple[Flask, str]) -> None:
+    _, url = shop
+    page.goto(f"{url}/p/ring")
+    expect(page.locator("html")).to_have_attribute("data-configurator", "ready")
+    choose(page, "metal", "platinum")
+    choose(page, "gem", "sapphire")
+    choose(page, "setting", "halo")
+    engraving = attribute(page, "engraving").locator("input")
+    settled(page, lambda: engraving.fill("Ada & Charles"))
+    expect(page.locator("[data-status]")).to_have_text("Ready to be made for you.")
+    page.get_by_role("button", name="Add to cart").click()
+    page.goto(f"{url}/cart")
+    page.get_by_role("link", name="Checkout").click()
+
+    expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
+    summary = page.locator("#summary")
+    expect(summary).to_contain_text("Custom Ring")
+    for text in CHOSEN:
+        expect(summary).to_contain_text(text)
+    fill_in_address(page)
+
+    expect(page.get_by_role("heading", name="Payment")).to_be_visible()
+    fill_in_card(page, "4242424242424242")
     page.get_by_role("button", name=re.compile(r"^Pay ")).click()
 
     # The confirmation page is honest until the signed webhook arrives (about 1 s).
@@ -107,4 +152,33 @@ def test_design_a_ring_and_pay_for_it(page: Page, shop: tuple[Flask, str]) -> No
         "data-payment-status", "paid", timeout=20_000
     )
     expect(page.get_by_role("heading", name="Paid — thank you!")).to_be_visible()
-    expect(page.locator("main")).to_contain_text("Custom Ring")
+    ordered = page.locator(".summary-line")
+    expect(ordered).to_have_count(1)
+    expect(ordered).to_contain_text("Custom Ring")
+    for text in CHOSEN:
+        expect(ordered).to_contain_text(text)
+    thumbnail = ordered.get_by_role("img", name="Preview of your Custom Ring")
+    expect(thumbnail).to_be_visible()
+    assert thumbnail.evaluate("image => image.complete && image.naturalWidth > 0")
+
+
+def test_a_stale_payment_page_offers_a_reload(page: Page, shop: tuple[Flask, str]) -> None:
+    """Its CSRF token no longer fits the session: the shopper is told to reload, and can."""
+    _, url = shop
+    page.goto(f"{url}/p/ring")
+    expect(page.locator("html")).to_have_attribute("data-configurator", "ready")
+    page.get_by_role("button", name="Add to cart").click()
+    page.goto(f"{url}/checkout")
+    fill_in_address(page)
+    expect(page.get_by_role("heading", name="Payment")).to_be_visible()
+    page.locator("#payment-form").evaluate("form => { form.dataset.csrfToken = 'stale'; }")
+    fill_in_card(page, "4242424242424242")
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+
+    message = page.locator("#payment-message")
+    expect(message).to_contain_text("Reload the page and try again.")
+    expect(message).not_to_contain_text("You can try again")
+    expect(page.get_by_role("button", name=re.compile(r"^Pay "))).to_be_disabled()
+    page.get_by_role("button", name="Reload the page").click()
+    expect(page.get_by_role("button", name=re.compile(r"^Pay "))).to_be_enabled()
+    expect(message).to_be_empty()
