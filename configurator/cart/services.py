@@ -42,7 +42,14 @@ def item_count(owner_token: str) -> int:
     return int(db.session.execute(query).scalar_one())
 
 
+LINE_ID_MAX = 2**31 - 1  # CartLine.id is a 32-bit integer column
+
+
 def get_line(owner_token: str, line_id: int) -> CartLine | None:
+    """The shopper's line with that id; None for other shoppers' lines and for numbers no
+    line id could be."""
+    if not 1 <= line_id <= LINE_ID_MAX:
+        return None
     line = db.session.get(CartLine, line_id)
     return line if line is not None and line.owner_token == owner_token else None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from ..engine import config_hash
@@ -33,7 +35,14 @@ def save_design(
     return design
 
 
+# The shape of the ids new_design_id() makes (URL-safe base64), within Design.id's length.
+DESIGN_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
 def get_design(design_id: str) -> Design | None:
+    """The design with that id; None for unknown ids and for text no id could be."""
+    if DESIGN_ID.fullmatch(design_id) is None:
+        return None
     return db.session.get(Design, design_id)
 
 

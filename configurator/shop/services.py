@@ -6,6 +6,7 @@ which saved designs and cart lines both need.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,7 +15,9 @@ from typing import Any
 
 from ..engine import Attribute, Catalog, ChoiceError, Engine
 from ..engine.choices import parse_value
+from ..engine.loader import number_to_json
 from ..engine.pricing import price_json
+from ..errors import ECHO_LENGTH, echo, text_fault
 from ..preview_serving.services import TextProblem, preview_name, preview_src, text_problem
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
@@ -41,7 +44,8 @@ def value_label(attribute: Attribute, value: Any) -> str:
         chosen = set(value)
         return ", ".join(o.label for o in attribute.options if o.id in chosen) or "None"
     if attribute.kind == "text":
-        return f"“{value}”"
+        # Whole when it fits the attribute; a longer one (a conflict) is cut short.
+        return echo(str(value), max(attribute.max_length or 0, ECHO_LENGTH))
     return str(value)
 
 
@@ -215,6 +219,30 @@ def repair_view(catalog: Catalog, before: Mapping[str, Any], repair: dict[str, A
     return RepairView(choices=dict(after), changes=changes)
 
 
+def text_limit_problem(attribute: Attribute, value: Any) -> str | None:
+    """What is wrong with a text against its attribute's own limits (as the page script
+    says it), or None."""
+    if attribute.kind != "text" or not isinstance(value, str) or not value:
+        return None
+    if attribute.max_length is not None and len(value) > attribute.max_length:
+        return f"{attribute.label}: at most {attribute.max_length} characters."
+    if attribute.pattern and not re.search(attribute.pattern, value):
+        return f"{attribute.label}: some of these characters can’t be used."
+    return None
+
+
+def _text_error(view: AttributeView, conflict: dict[str, Any] | None) -> str | None:
+    """The message beside a text field, in the page script's order: its own limits, the
+    limit its other choices set, then the conflict it is part of."""
+    value = view.value
+    limit = view.state.get("max_length")
+    if isinstance(value, str) and isinstance(limit, int) and len(value) > limit:
+        return f"{view.label}: at most {limit} characters with your other choices."
+    if view.in_conflict and conflict:
+        return str(conflict.get("message") or "") or None
+    return None
+
+
 def configurator_view(
     version: CatalogVersion,
     raw_choices: Mapping[str, Any],
@@ -229,6 +257,7 @@ def configurator_view(
     answer = engine.configure(canonical, explain=True, changed=changed)
     views: dict[str, AttributeView] = {}
     conflicted = set(answer["conflict"]["choices"]) if answer["conflict"] else set()
+    beyond_limits: set[str] = set()  # texts the picture is drawn without
     for attribute in catalog.attributes:
         state = answer["attributes"][attribute.id]
         value = canonical.get(attribute.id)
@@ -239,6 +268,11 @@ def configurator_view(
             error=(errors or {}).get(attribute.id),
             in_conflict=attribute.id in conflicted,
         )
+        if attribute.kind == "text" and view.error is None:
+            limit_problem = text_limit_problem(attribute, value)
+            if limit_problem:
+                beyond_limits.add(attribute.id)
+            view.error = limit_problem or _text_error(view, answer["conflict"])
         if attribute.kind in ("single", "multi"):
             chosen = set(value) if isinstance(value, list) else {value}
             for option in attribute.options:
@@ -255,13 +289,14 @@ def configurator_view(
                     )
                 )
         views[attribute.id] = view
-    name = preview_name(version, canonical)
-    problem = text_problem(catalog, canonical, name) if name else None
+    drawn = {key: value for key, value in canonical.items() if key not in beyond_limits}
+    name = preview_name(version, drawn)
+    problem = text_problem(catalog, drawn, name) if name else None
     if problem is not None:
         # Show the design without the text that does not fit, and say so by the field.
         text_view = views[problem.attribute]
         text_view.error = text_view.error or problem.message
-        without = {key: value for key, value in canonical.items() if key != problem.attribute}
+        without = {key: value for key, value in drawn.items() if key != problem.attribute}
         name = preview_name(version, without)
     repair = answer["repair"]
     return ConfiguratorView(
@@ -281,6 +316,31 @@ def configurator_view(
 # -- choices from an HTML form -------------------------------------------------------------
 
 
+# A number typed into a form: at most this many characters, and no larger in magnitude
+# than NUMBER_MAX_MAGNITUDE (every catalog number is far smaller). Past either, the text
+# is refused beside the field before any arithmetic, so "1e999999" costs nothing.
+NUMBER_TEXT_MAX_LENGTH = 32
+NUMBER_MAX_MAGNITUDE = Decimal(10) ** 15
+
+
+def form_number(attribute: Attribute, text: str) -> int | float:
+    """A number field's text as the JSON number it stands for; raises ValueError with the
+    message for the shopper when it is not a plain, finite, reasonably sized number."""
+    message = f"{attribute.label}: enter a number"
+    if attribute.min is not None and attribute.max is not None:
+        message += f" from {number_to_json(attribute.min)} to {number_to_json(attribute.max)}"
+    message += "."
+    if len(text) > NUMBER_TEXT_MAX_LENGTH:
+        raise ValueError(message)
+    try:
+        number = Decimal(text)
+        if not number.is_finite() or abs(number) > NUMBER_MAX_MAGNITUDE:
+            raise ValueError(message)
+    except InvalidOperation:
+        raise ValueError(message) from None
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
 def choices_from_form(catalog: Catalog, form: Any) -> tuple[dict[str, Any], dict[str, str]]:
     """Raw choices read from posted fields, and a message per field that could not be used."""
     choices: dict[str, Any] = {}
@@ -288,20 +348,28 @@ def choices_from_form(catalog: Catalog, form: Any) -> tuple[dict[str, Any], dict
     for attribute in catalog.attributes:
         name = field_name(attribute.id)
         raw: Any
-        if attribute.kind == "multi":
-            raw = form.getlist(name)
+        if attribute.kind in ("single", "multi"):
+            raw = form.getlist(name) if attribute.kind == "multi" else form.get(name) or None
+            posted = raw if isinstance(raw, list) else [raw] if raw else []
+            unknown = [item for item in posted if attribute.option(item) is None]
+            if unknown:
+                errors[attribute.id] = f"{attribute.label}: we have no option {echo(unknown[0])}."
+                continue
         elif attribute.kind == "number":
             text = (form.get(name) or "").strip()
             raw = None
             if text:
                 try:
-                    number = Decimal(text)
-                    raw = int(number) if number == number.to_integral_value() else float(number)
-                except InvalidOperation:
-                    errors[attribute.id] = f"{attribute.label}: enter a number."
+                    raw = form_number(attribute, text)
+                except ValueError as error:
+                    errors[attribute.id] = str(error)
                     continue
         else:
             raw = form.get(name) or None
+            fault = text_fault(raw) if isinstance(raw, str) else None
+            if fault:
+                errors[attribute.id] = f"{attribute.label} {fault}."
+                continue
         try:
             parsed = parse_value(attribute, raw)
         except ChoiceError as error:

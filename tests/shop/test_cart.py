@@ -57,12 +57,23 @@ def test_quantities_stay_between_1_and_20(shop: Flask, client: FlaskClient) -> N
     page = client.get("/cart").get_data(as_text=True)
     assert post_form(client, url, {"quantity": "20"}, token_from="/cart").status_code == 303
     assert 'value="20"' in client.get("/cart").get_data(as_text=True)
-    for bad in ("21", "0", "-3", "many"):
+    for bad in ("21", "0", "-3", "many", "2.5", ""):
         response = post_form(client, url, {"quantity": bad}, token_from="/cart")
-        assert response.status_code == 303
-        page = client.get("/cart").get_data(as_text=True)
-        assert "Quantities go from 1 to 20 per design." in page or "Not a valid integer" in page
-        assert 'name="quantity" min="1" max="20" value="20"' in page
+        # Refused beside the field (not flashed at the top), showing what was typed.
+        assert response.status_code == 422, bad
+        page = response.get_data(as_text=True)
+        message = "Enter a whole number from 1 to 20." if bad else "Enter a quantity."
+        error = re.search(rf'<p class="field-error" id="err-qty-{line}">([^<]*)</p>', page)
+        assert error and error.group(1) == message, bad
+        field = re.search(rf'<input type="number" id="qty-{line}"[^>]*>', page)
+        assert field, bad
+        assert f'value="{bad}"' in field.group(0)
+        assert 'aria-invalid="true"' in field.group(0)
+        assert f'aria-describedby="err-qty-{line}"' in field.group(0)
+        assert 'class="flash' not in page.split('id="main"')[1].split("cart-lines")[0]
+        assert 'name="quantity" min="1" max="20" value="20"' in client.get("/cart").get_data(
+            as_text=True
+        )
     # Adding one more to a full line is refused too.
     response = post_form(
         client, "/p/sneaker", {**sneaker_form(), "action": "cart"}, token_from="/p/sneaker"
