@@ -55,7 +55,7 @@ class PublishedCache:
         self.recheck_seconds = recheck_seconds
         self.stamp: int | None = None
         self.checked_at = -math.inf
-        self.versions: dict[str, CatalogVersion | None] = {}
+        self.versions: dict[str, CatalogVersion] = {}
         self.lock = threading.Lock()
 
     def invalidate(self) -> None:
@@ -123,7 +123,11 @@ def _query_current_version(slug: str) -> CatalogVersion | None:
 
 
 def _published_copy(slug: str) -> CatalogVersion | None:
-    """The detached copy of the current version of ``slug`` (loaded on first use)."""
+    """The detached copy of the current version of ``slug`` (loaded on first use).
+
+    Only products that exist are remembered: a miss is asked again next time, so that
+    requests for made-up slugs cannot fill the cache (it holds at most one entry per
+    product)."""
     if not is_slug(slug):
         return None
     cache = _published_cache()
@@ -133,7 +137,9 @@ def _published_copy(slug: str) -> CatalogVersion | None:
             return cache.versions[slug]
         stamp = cache.stamp
     version = _query_current_version(slug)
-    copy = None if version is None else _detached_copy(version)
+    if version is None:
+        return None
+    copy = _detached_copy(version)
     with cache.lock:
         if cache.stamp == stamp:
             cache.versions[slug] = copy
