@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 ERROR_STATUSES = {
-    "400": "Malformed JSON, a body that is not an object, or a value of the wrong type.",
+    "400": (
+        "Malformed JSON, a body that is not an object, a value of the wrong type, or a "
+        "string that is not text (a lone surrogate anywhere; NUL in a name such as "
+        "product or title)."
+    ),
     "404": "Unknown product or design.",
     "413": "The body is larger than the server accepts.",
     "422": "An unknown attribute or option id, or a value the catalog does not allow.",
@@ -389,7 +393,14 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": _body("DesignRequest"),
                     "responses": {
                         "201": _json(_ref("Design"), "The saved design."),
-                        **_errors("400", "404", "413", "422"),
+                        **_errors("400", "404", "413"),
+                        "422": _json(
+                            _ref("Error"),
+                            "An unknown attribute or option id, a title longer than 200 "
+                            "characters, or choices that do not go together (code "
+                            "inconsistent, field choices; the message names the clash and "
+                            "its rules). Unfinished but consistent designs are saved.",
+                        ),
                     },
                 }
             },
