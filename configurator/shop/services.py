@@ -203,16 +203,24 @@ def _steps(catalog: Catalog, views: dict[str, AttributeView]) -> list[StepView]:
     return steps
 
 
-def repair_view(catalog: Catalog, before: Mapping[str, Any], repair: dict[str, Any]) -> RepairView:
+def repair_view(
+    catalog: Catalog,
+    before: Mapping[str, Any],
+    repair: dict[str, Any],
+    before_labels: Mapping[str, str] | None = None,
+) -> RepairView:
+    """The repair as changes a shopper reads; ``before_labels`` names, per attribute, a
+    value ``before`` no longer holds (one the current catalog dropped)."""
     after = repair["choices"]
     changes = []
     for attribute_id in repair["change"]:
         attribute = catalog.attribute(attribute_id)
         assert attribute is not None
+        old = (before_labels or {}).get(attribute_id)
         changes.append(
             (
                 attribute.label,
-                value_label(attribute, before.get(attribute_id)),
+                old if old is not None else value_label(attribute, before.get(attribute_id)),
                 value_label(attribute, after.get(attribute_id)),
             )
         )
@@ -451,6 +459,7 @@ def carry_over(
     engine = old_engine if source.id == current.id else engine_for(current)
     catalog = engine.catalog
     dropped: list[str] = []
+    dropped_labels: dict[str, str] = {}  # attribute id -> the value it had, in words
     kept: dict[str, Any] = {}
     for key, value in choices.items():
         attribute = catalog.attribute(key)
@@ -463,18 +472,21 @@ def carry_over(
             parse_value(attribute, value)
         except ChoiceError:
             dropped.append(f"{attribute.label}: {old_label} is no longer available.")
+            dropped_labels[key] = old_label
             continue
         kept[key] = value
     canonical = engine.canonical(kept)
     answer = engine.configure(canonical, explain=False)
     repair: RepairView | None = None
     if answer["repair"]:
-        repair = repair_view(catalog, canonical, answer["repair"])
+        repair = repair_view(catalog, canonical, answer["repair"], dropped_labels)
     elif dropped or not answer["complete"]:
         filled = engine.complete(canonical, "cheapest")
         changes = [key for key in filled if filled.get(key) != canonical.get(key)]
         if changes:
-            repair = repair_view(catalog, canonical, {"change": changes, "choices": filled})
+            repair = repair_view(
+                catalog, canonical, {"change": changes, "choices": filled}, dropped_labels
+            )
     price_before = price_json(old_engine.catalog, old_engine.parse(dict(choices)))
     fixed = repair.choices if repair else canonical
     return Carried(
