@@ -49,6 +49,7 @@ def _render_cart(quantity_error: tuple[int, str, str] | None = None) -> str:
         "cart/cart.html",
         lines=checked,
         totals=totals(checked),
+        needs_fix=[item for item in checked if not item.check.valid],
         max_quantity=MAX_QUANTITY,
         quantity_error=quantity_error,
         form=LineActionForm(),

@@ -211,3 +211,44 @@ def test_cart_count_in_the_header(shop: Flask, client: FlaskClient) -> None:
     page = client.get("/").get_data(as_text=True)
     assert re.search(r'class="badge">.*?2.*?</span></a>', page, re.S)
     assert csrf_token(client)
+
+
+def cart_line(page: str, line: int) -> str:
+    found = re.search(rf'<li class="cart-line[^"]*" id="line-{line}">(.*?)</form>\s*<p', page, re.S)
+    assert found, f"no line {line}"
+    return found.group(1)
+
+
+def test_a_line_that_needs_a_fix_says_what_it_has_and_checkout_waits(
+    shop: Flask, client: FlaskClient, republish: Callable[[dict[str, Any]], int]
+) -> None:
+    (line,) = line_ids(add_from_configurator(client, laces="reflective"))
+    page = client.get("/cart").get_data(as_text=True)
+    assert 'href="/checkout"' in page
+
+    # Version 2 no longer offers reflective laces.
+    document = seed_document("sneaker")
+    laces = next(a for a in document["attributes"] if a["id"] == "laces")
+    laces["options"] = [o for o in laces["options"] if o["id"] != "reflective"]
+    document["rules"] = [r for r in document["rules"] if "reflective" not in str(r)]
+    republish(document)
+    page = client.get("/cart").get_data(as_text=True)
+    summary = re.search(r'<p class="cart-line__choices">([^<]*)</p>', page)
+    assert summary and "Reflective silver" in summary.group(1)  # what the shopper has
+    assert "White flat cotton" not in summary.group(1)
+    assert "Laces: Reflective silver → <strong>White flat cotton</strong>" in cart_line(page, line)
+    # Every line needs a fix: no total to pay, so no checkout, and the page says why.
+    assert 'href="/checkout"' not in page
+    assert "One design needs a fix before checkout." in page
+    assert f'href="#line-{line}"' in page
+
+    # A valid line beside it does not make checkout possible either.
+    add_from_configurator(client, silhouette="high")
+    page = client.get("/cart").get_data(as_text=True)
+    assert 'href="/checkout"' not in page
+    assert re.search(r"Total</span> <strong>€114.00</strong>", page)
+
+    post_form(client, f"/cart/lines/{line}/fix", {}, token_from="/cart")
+    page = client.get("/cart").get_data(as_text=True)
+    assert "needs a fix" not in page
+    assert 'href="/checkout"' in page
