@@ -276,6 +276,45 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "ExplainResponse": _ref("OptionState"),
+    "CompleteRequest": {
+        "type": "object",
+        "required": ["strategy"],
+        "properties": {
+            "choices": _ref("Choices"),
+            "strategy": {
+                "enum": ["surprise", "cheapest"],
+                "description": "surprise: a random valid design; cheapest: the least dear.",
+            },
+        },
+    },
+    "CompleteResponse": {
+        "type": "object",
+        "required": ["choices"],
+        "properties": {
+            "choices": {
+                "allOf": [_ref("Choices")],
+                "description": (
+                    "A complete, valid configuration. Texts and numbers already chosen "
+                    "(a monogram, a size) are kept; every other choice may change."
+                ),
+            }
+        },
+    },
+    "MissingRequest": {"type": "object", "properties": {"choices": _ref("Choices")}},
+    "MissingResponse": {
+        "type": "object",
+        "required": ["missing"],
+        "properties": {
+            "missing": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": (
+                    "Attribute ids still to choose before the choices make a product: the "
+                    "required ones left unset, then those the rules ask for."
+                ),
+            }
+        },
+    },
     "DesignRequest": {
         "type": "object",
         "required": ["product"],
@@ -382,6 +421,30 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": _body("ExplainRequest"),
                     "responses": {
                         "200": _json(_ref("ExplainResponse"), "Availability and reason."),
+                        **_errors("400", "404", "413", "422"),
+                    },
+                }
+            },
+            "/api/products/{slug}/complete": {
+                "post": {
+                    "summary": "Complete the choices into a valid design (Surprise me, Cheapest)",
+                    "operationId": "complete",
+                    "parameters": [SLUG_PARAMETER],
+                    "requestBody": _body("CompleteRequest"),
+                    "responses": {
+                        "200": _json(_ref("CompleteResponse"), "A complete configuration."),
+                        **_errors("400", "404", "413", "422"),
+                    },
+                }
+            },
+            "/api/products/{slug}/missing": {
+                "post": {
+                    "summary": "The attributes still to choose before the choices make a product",
+                    "operationId": "missing",
+                    "parameters": [SLUG_PARAMETER],
+                    "requestBody": _body("MissingRequest"),
+                    "responses": {
+                        "200": _json(_ref("MissingResponse"), "Attribute ids, in page order."),
                         **_errors("400", "404", "413", "422"),
                     },
                 }

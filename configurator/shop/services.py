@@ -404,6 +404,10 @@ def still_to_choose(engine: Engine, choices: Mapping[str, Any]) -> list[str]:
     return required + added
 
 
+# The shopper's words for the completion strategies ("Surprise me", "Cheapest") -> the engine's.
+STRATEGIES = {"surprise": "random", "cheapest": "cheapest"}
+
+
 def completion(engine: Engine, choices: Mapping[str, Any], strategy: str) -> dict[str, Any]:
     """ "Surprise me" or "Cheapest": a full valid configuration that keeps texts and sizes."""
     kept = {

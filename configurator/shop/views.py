@@ -21,7 +21,7 @@ from ..designs.models import Design
 from ..designs.services import designs_of, get_design, save_design
 from ..engine import Catalog, ChoiceError, Engine
 from ..engine.pricing import price_json
-from ..errors import ApiError, text_fault
+from ..errors import text_fault
 from ..preview_serving.services import preview_src
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
@@ -29,6 +29,7 @@ from ..products.services import current_version, current_versions
 from ..shoppers import shopper_token
 from . import shop_blueprint
 from .services import (
+    STRATEGIES,
     Carried,
     ConfiguratorView,
     carry_over,
@@ -37,11 +38,9 @@ from .services import (
     completion,
     configurator_view,
     describe_choices,
-    still_to_choose,
 )
 
 TITLE_MAX_LENGTH = 200
-STRATEGIES = {"surprise": "random", "cheapest": "cheapest"}
 SHARE_SUMMARY_LENGTH = 160
 
 
@@ -151,8 +150,8 @@ def _client_data(version: CatalogVersion, engine: Engine, view: ConfiguratorView
         "currency": catalog.currency,
         "endpoints": {
             "configure": url_for("api.configure", slug=version.slug),
-            "complete": url_for("shop.complete", slug=version.slug),
-            "missing": url_for("shop.missing", slug=version.slug),
+            "complete": url_for("api.complete", slug=version.slug),
+            "missing": url_for("api.missing", slug=version.slug),
             "previews": url_for("api.previews", slug=version.slug),
         },
         "defaults": engine.default_choices(),
@@ -287,39 +286,6 @@ def _add_to_cart(
         return _render_configurator(version, choices, line_id=line_id, status=422)
     flash("Updated in your cart." if replaced else "Added to your cart.", "success")
     return redirect(url_for("cart.show"), 303)
-
-
-@shop_blueprint.post("/p/<slug>/complete")
-def complete(slug: str) -> dict[str, Any]:
-    """JSON for the page's "Surprise me" and "Cheapest": ``{"choices": {...}}``."""
-    from ..api.bodies import choices_object, json_object, required_string
-
-    version = current_version(slug)
-    if version is None:
-        raise ApiError(404, "unknown_product", f"There is no product {slug!r}.")
-    body = json_object()
-    strategy = required_string(body, "strategy")
-    if strategy not in STRATEGIES:
-        raise ApiError(422, "unknown_strategy", "strategy is surprise or cheapest.", "strategy")
-    try:
-        choices = completion(engine_for(version), choices_object(body), STRATEGIES[strategy])
-    except ChoiceError as error:
-        raise ApiError(error.status, error.code, error.message, error.field) from None
-    return {"choices": choices}
-
-
-@shop_blueprint.post("/p/<slug>/missing")
-def missing(slug: str) -> dict[str, Any]:
-    """JSON for the page's status line: ``{"missing": [attribute ids]}`` still to choose."""
-    from ..api.bodies import choices_object, json_object
-
-    version = current_version(slug)
-    if version is None:
-        raise ApiError(404, "unknown_product", f"There is no product {slug!r}.")
-    try:
-        return {"missing": still_to_choose(engine_for(version), choices_object(json_object()))}
-    except ChoiceError as error:
-        raise ApiError(error.status, error.code, error.message, error.field) from None
 
 
 # -- designs ---------------------------------------------------------------------------------
