@@ -18,7 +18,14 @@ from ..engine.choices import parse_value
 from ..engine.loader import number_to_json
 from ..engine.pricing import price_json
 from ..errors import ECHO_LENGTH, echo, text_fault
-from ..preview_serving.services import TextProblem, preview_name, preview_src, text_problem
+from ..preview import PreviewError, art_for
+from ..preview_serving.services import (
+    TextProblem,
+    preview_name,
+    preview_src,
+    settings,
+    text_problem,
+)
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 
@@ -161,6 +168,7 @@ class ConfiguratorView:
     errors: dict[str, str]
     preview_name: str | None  # content hash of the picture shown (see preview_problem)
     preview_problem: TextProblem | None = None  # a text the picture cannot hold
+    backdrop: str | None = None  # the colour behind the product in its pictures
 
     @property
     def preview(self) -> str | None:
@@ -187,6 +195,18 @@ class ConfiguratorView:
     @property
     def missing(self) -> list[str]:
         return [a.label for a in self.catalog.attributes if a.required and a.id not in self.choices]
+
+
+def preview_backdrop(slug: str) -> str | None:
+    """The art's background colour (``#f3efe8``): the frame around a picture is painted
+    with it, so that the bands beside a square picture in a wider frame do not show."""
+    folder = settings().art_folder(slug)
+    if folder is None:
+        return None
+    try:
+        return art_for(folder).background
+    except PreviewError:
+        return None
 
 
 def _steps(catalog: Catalog, views: dict[str, AttributeView]) -> list[StepView]:
@@ -318,6 +338,7 @@ def configurator_view(
         errors=dict(errors or {}),
         preview_name=name,
         preview_problem=problem,
+        backdrop=preview_backdrop(version.slug) if name else None,
     )
 
 
