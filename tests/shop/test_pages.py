@@ -141,7 +141,9 @@ def test_no_js_surprise_cheapest_and_start_over(shop: Flask, client: FlaskClient
 
 def page_endpoints(client: FlaskClient, slug: str) -> dict[str, str]:
     page = client.get(f"/p/{slug}").get_data(as_text=True)
-    found = re.search(r'<script type="application/json" id="configurator-data">(.*?)</script>', page)
+    found = re.search(
+        r'<script type="application/json" id="configurator-data">(.*?)</script>', page
+    )
     assert found
     return dict(json.loads(found.group(1))["endpoints"])
 
@@ -200,3 +202,49 @@ def test_missing_endpoint_for_the_page_script(shop: Flask, client: FlaskClient) 
 def test_the_json_api_needs_no_csrf_token(shop: Flask, client: FlaskClient) -> None:
     response = client.post("/api/designs", json={"product": "sneaker", "choices": {}})
     assert response.status_code == 201
+
+
+def test_the_design_name_example_is_the_products_own(shop: Flask, client: FlaskClient) -> None:
+    for slug, example in [
+        ("sneaker", "Sneaker for Sam"),
+        ("ring", "Ring for Sam"),
+        ("chocolate-bar", "Chocolate bar for Sam"),
+    ]:
+        page = client.get(f"/p/{slug}").get_data(as_text=True)
+        field = re.search(r'<input type="text" id="design-title"[^>]*>', page)
+        assert field, slug
+        assert f'placeholder="e.g. {example}"' in field.group(0), slug
+
+
+def test_a_cart_line_of_another_product_is_not_replaced(shop: Flask, client: FlaskClient) -> None:
+    from sqlalchemy import select
+
+    from configurator.cart.models import CartLine
+    from configurator.extensions import db
+
+    post_form(client, "/p/sneaker", {**sneaker_form(), "action": "cart"}, token_from="/p/sneaker")
+    with shop.app_context():
+        (sneaker_line,) = db.session.execute(select(CartLine.id)).scalars()
+    # The ring page refuses to edit it (GET) and ignores it when posted.
+    assert client.get(f"/p/ring?line={sneaker_line}").status_code == 404
+    ring = client.post(
+        "/api/products/ring/complete", json={"choices": {}, "strategy": "cheapest"}
+    ).json["choices"]
+    fields = {f"c-{key}": value for key, value in ring.items() if not isinstance(value, list)}
+    page = post_form(
+        client,
+        "/p/ring",
+        {**fields, "line": str(sneaker_line), "action": "update"},
+        token_from="/p/ring",
+    ).get_data(as_text=True)
+    assert 'name="line"' not in page and "Update cart line" not in page
+    response = post_form(
+        client,
+        "/p/ring",
+        {**fields, "line": str(sneaker_line), "action": "cart"},
+        token_from="/p/ring",
+    )
+    assert response.status_code == 303
+    with shop.app_context():
+        slugs = sorted(line.product.slug for line in db.session.execute(select(CartLine)).scalars())
+    assert slugs == ["ring", "sneaker"]  # added beside it; the sneaker line is still there
