@@ -622,8 +622,27 @@ document.addEventListener("keydown", (event) => {
   else if ((key === "z" && event.shiftKey) || key === "y") { event.preventDefault(); travel("redo"); }
 });
 
+// A reason's bubble opens from its option's left edge (CSS); one that would run past the
+// step's right edge (an option in the last column) opens from the right edge instead.
+function placeReason(option) {
+  const bubble = option.querySelector(".reason");
+  if (!bubble) return;
+  option.classList.remove("reason--end");
+  const limit = Math.min(
+    document.documentElement.clientWidth,
+    (option.closest(".step") ?? form).getBoundingClientRect().right,
+  );
+  if (bubble.getBoundingClientRect().right > limit) option.classList.add("reason--end");
+}
+
 form.addEventListener("focusin", (event) => {
   steps.reveal(event.target);
+  const option = event.target.closest?.(".option.is-unavailable");
+  if (option) placeReason(option);
+});
+form.addEventListener("mouseover", (event) => {
+  const option = event.target.closest?.(".option.is-unavailable");
+  if (option && !option.contains(event.relatedTarget)) placeReason(option);
 });
 form.addEventListener("focusout", (event) => {
   event.target.closest?.(".option")?.classList.remove("reason-dismissed");

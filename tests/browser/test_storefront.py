@@ -226,6 +226,32 @@ def test_a_failed_or_non_json_answer_is_said_and_loses_nothing(page: Page, shop_
     assert topping in choices(page)["toppings"]
 
 
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_reason_bubble_stays_inside_its_step(browser: Browser, shop_url: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        open_configurator(page, f"{shop_url}/p/sneaker")
+        box = page.locator("[data-attribute=upper_colour]")
+        go_to_step(page, box)
+        greyed = box.locator(".option.is-unavailable")
+        assert greyed.count()
+        for index in range(greyed.count()):  # every column, the last one included
+            option = greyed.nth(index)
+            option.locator("input").focus()
+            bubble = option.locator(".reason")
+            expect(bubble).to_be_visible()
+            step = option.evaluate("o => o.closest('.step').getBoundingClientRect().toJSON()")
+            edges = bubble.evaluate("b => b.getBoundingClientRect().toJSON()")
+            assert edges["left"] >= step["left"] - 1 and edges["right"] <= step["right"] + 1, (
+                option.get_attribute("data-option"),
+                edges,
+                step,
+            )
+    finally:
+        context.close()
+
+
 # -- without JavaScript ---------------------------------------------------------------------------
 
 
