@@ -69,9 +69,7 @@ def test_numbers_keep_their_fraction(sneaker: Catalog) -> None:
         "0x2a",
     ],
 )
-def test_numbers_that_are_no_size_are_refused_beside_the_field(
-    sneaker: Catalog, text: str
-) -> None:
+def test_numbers_that_are_no_size_are_refused_beside_the_field(sneaker: Catalog, text: str) -> None:
     started = time.process_time()
     choices, errors = read(sneaker, ("c-size", text), ("c-upper_material", "suede"))
     assert time.process_time() - started < 1  # "1e999999" once took ~28 s of CPU

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from configurator.cart.models import CartLine
 from configurator.designs.models import Design
@@ -30,9 +31,10 @@ def field_error(page: str, field: str) -> str:
     return found.group(1)
 
 
-def assert_json_error(response: object, status: int, field: str | None) -> str:
-    assert response.status_code == status, response.get_data(as_text=True)  # type: ignore[attr-defined]
-    error = response.json["error"]  # type: ignore[attr-defined]
+def assert_json_error(response: TestResponse, status: int, field: str | None) -> str:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.json is not None
+    error = response.json["error"]
     assert set(error) == {"code", "message", "field"}
     assert error["field"] == field
     return str(error["message"])
@@ -117,9 +119,7 @@ def test_api_names_no_product_or_design_has_are_404(
     assert client.post("/api/products/a%00b/configure", json={}).status_code == 404
 
 
-def test_nul_in_a_saved_design_is_400_naming_the_field(
-    shop: Flask, client: FlaskClient
-) -> None:
+def test_nul_in_a_saved_design_is_400_naming_the_field(shop: Flask, client: FlaskClient) -> None:
     title = client.post(
         "/api/designs", json={"product": "sneaker", "choices": {}, "title": "Sam\u0000s"}
     )
@@ -146,9 +146,7 @@ def test_nul_in_the_form_title_is_an_error_beside_the_field(
 
 
 @pytest.mark.parametrize("line", ["99999999999999999999999", "-1", "0", "2147483648"])
-def test_cart_line_ids_out_of_range_are_404(
-    shop: Flask, client: FlaskClient, line: str
-) -> None:
+def test_cart_line_ids_out_of_range_are_404(shop: Flask, client: FlaskClient, line: str) -> None:
     post_form(client, "/p/sneaker", {**sneaker_form(), "action": "cart"}, token_from="/p/sneaker")
     assert count(shop, CartLine) == 1  # the shopper has a cookie and a line
     assert client.get(f"/p/sneaker?line={line}").status_code == 404
@@ -178,14 +176,17 @@ def test_a_monogram_beyond_its_limits_is_said_beside_the_field(
     page = post_form(
         client, "/p/sneaker", sneaker_form(monogram="12"), token_from="/p/sneaker"
     ).get_data(as_text=True)
-    assert field_error(page, "monogram") == "Monogram on the heel: some of these characters can’t be used."
-    assert re.search(r'id="f-monogram"[^>]*aria-describedby="help-monogram err-monogram"', page, re.S)
+    assert (
+        field_error(page, "monogram")
+        == "Monogram on the heel: some of these characters can’t be used."
+    )
+    assert re.search(
+        r'id="f-monogram"[^>]*aria-describedby="help-monogram err-monogram"', page, re.S
+    )
     assert re.search(r'id="f-monogram"[^>]*aria-invalid="true"', page, re.S)
 
 
-def test_a_long_monogram_is_not_echoed_back_in_its_error(
-    shop: Flask, client: FlaskClient
-) -> None:
+def test_a_long_monogram_is_not_echoed_back_in_its_error(shop: Flask, client: FlaskClient) -> None:
     page = post_form(
         client, "/p/sneaker", sneaker_form(monogram="A" * 5000), token_from="/p/sneaker"
     ).get_data(as_text=True)
