@@ -30,6 +30,37 @@ class ApiError(Exception):
         self.field = field
 
 
+ECHO_LENGTH = 24  # characters of a refused value quoted back in a message
+
+
+def echo(value: str, limit: int = ECHO_LENGTH) -> str:
+    """A value quoted in a message, cut short so that a long one is not sent back whole:
+    ``“AAAAAAAA…” (5000 characters)``."""
+    if len(value) <= limit:
+        return f"“{value}”"
+    return f"“{value[: limit - 1]}…” ({len(value)} characters)"
+
+
+def is_unicode_text(text: str) -> bool:
+    """False when ``text`` holds a lone surrogate: no Unicode character at all, it cannot
+    be encoded as UTF-8 (to hash, store or draw it)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def text_fault(text: str) -> str | None:
+    """Why ``text`` cannot be taken as a name or a field's text, or None when it can:
+    a lone surrogate, or NUL (which a PostgreSQL text column cannot hold)."""
+    if not is_unicode_text(text):
+        return "is not valid Unicode text (it contains a lone surrogate)"
+    if "\x00" in text:
+        return "contains a NUL character"
+    return None
+
+
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "field": field}}
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import request
 
-from ..errors import ApiError
+from ..errors import ApiError, is_unicode_text, text_fault
 
 
 def _finite_float(text: str) -> float:
@@ -31,7 +31,39 @@ def json_object() -> dict[str, Any]:
         raise ApiError(400, "malformed_json", f"The body is not valid JSON: {error}") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_body", "The body must be a JSON object.")
+    _check_unicode(body)
     return body
+
+
+SURROGATE = "is not valid Unicode text (it contains a lone surrogate)"
+
+
+def _check_unicode(body: dict[str, Any]) -> None:
+    """Refuse strings (values or keys) that are not Unicode text, naming where they are:
+    ``title``, ``choices.monogram`` (a list's items are named by the list). Iterative, so
+    that a body nested as deep as the JSON parser allows is no problem."""
+    pending: list[tuple[Any, str]] = [(body, "")]
+    while pending:
+        value, path = pending.pop()
+        if isinstance(value, str):
+            if not is_unicode_text(value):
+                raise _invalid_text(
+                    path, "is not valid Unicode text (it contains a lone surrogate)"
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not is_unicode_text(key):
+                    where = path or "the body"
+                    raise ApiError(
+                        400, "invalid_text", f"A key in {where} {SURROGATE}.", path or None
+                    )
+                pending.append((item, f"{path}.{key}" if path else key))
+        elif isinstance(value, list):
+            pending.extend((item, path) for item in value)
+
+
+def _invalid_text(field: str, fault: str) -> ApiError:
+    return ApiError(400, "invalid_text", f"{field} {fault}.", field)
 
 
 def _type_error(field: str, expected: str) -> ApiError:
@@ -44,13 +76,22 @@ def required_string(body: dict[str, Any], field: str) -> str:
         raise ApiError(400, "missing_field", f"{field} is required.", field)
     if not isinstance(value, str):
         raise _type_error(field, "a string")
-    return value
+    return _text(value, field)
 
 
 def optional_string(body: dict[str, Any], field: str) -> str | None:
     value = body.get(field)
-    if value is not None and not isinstance(value, str):
+    if value is None:
+        return None
+    if not isinstance(value, str):
         raise _type_error(field, "a string or null")
+    return _text(value, field)
+
+
+def _text(value: str, field: str) -> str:
+    fault = text_fault(value)
+    if fault:
+        raise _invalid_text(field, fault)
     return value
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 ERROR_STATUSES = {
-    "400": "Malformed JSON, a body that is not an object, or a value of the wrong type.",
+    "400": (
+        "Malformed JSON, a body that is not an object, a value of the wrong type, or a "
+        "string that is not text (a lone surrogate anywhere; NUL in a name such as "
+        "product or title)."
+    ),
     "404": "Unknown product or design.",
     "413": "The body is larger than the server accepts.",
     "422": "An unknown attribute or option id, or a value the catalog does not allow.",
@@ -272,6 +276,45 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "ExplainResponse": _ref("OptionState"),
+    "CompleteRequest": {
+        "type": "object",
+        "required": ["strategy"],
+        "properties": {
+            "choices": _ref("Choices"),
+            "strategy": {
+                "enum": ["surprise", "cheapest"],
+                "description": "surprise: a random valid design; cheapest: the least dear.",
+            },
+        },
+    },
+    "CompleteResponse": {
+        "type": "object",
+        "required": ["choices"],
+        "properties": {
+            "choices": {
+                "allOf": [_ref("Choices")],
+                "description": (
+                    "A complete, valid configuration. Texts and numbers already chosen "
+                    "(a monogram, a size) are kept; every other choice may change."
+                ),
+            }
+        },
+    },
+    "MissingRequest": {"type": "object", "properties": {"choices": _ref("Choices")}},
+    "MissingResponse": {
+        "type": "object",
+        "required": ["missing"],
+        "properties": {
+            "missing": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": (
+                    "Attribute ids still to choose before the choices make a product: the "
+                    "required ones left unset, then those the rules ask for."
+                ),
+            }
+        },
+    },
     "DesignRequest": {
         "type": "object",
         "required": ["product"],
@@ -382,6 +425,30 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/products/{slug}/complete": {
+                "post": {
+                    "summary": "Complete the choices into a valid design (Surprise me, Cheapest)",
+                    "operationId": "complete",
+                    "parameters": [SLUG_PARAMETER],
+                    "requestBody": _body("CompleteRequest"),
+                    "responses": {
+                        "200": _json(_ref("CompleteResponse"), "A complete configuration."),
+                        **_errors("400", "404", "413", "422"),
+                    },
+                }
+            },
+            "/api/products/{slug}/missing": {
+                "post": {
+                    "summary": "The attributes still to choose before the choices make a product",
+                    "operationId": "missing",
+                    "parameters": [SLUG_PARAMETER],
+                    "requestBody": _body("MissingRequest"),
+                    "responses": {
+                        "200": _json(_ref("MissingResponse"), "Attribute ids, in page order."),
+                        **_errors("400", "404", "413", "422"),
+                    },
+                }
+            },
             "/api/designs": {
                 "post": {
                     "summary": "Save a design under the product's current catalog version",
@@ -389,7 +456,14 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": _body("DesignRequest"),
                     "responses": {
                         "201": _json(_ref("Design"), "The saved design."),
-                        **_errors("400", "404", "413", "422"),
+                        **_errors("400", "404", "413"),
+                        "422": _json(
+                            _ref("Error"),
+                            "An unknown attribute or option id, a title longer than 200 "
+                            "characters, or choices that do not go together (code "
+                            "inconsistent, field choices; the message names the clash and "
+                            "its rules). Unfinished but consistent designs are saved.",
+                        ),
                     },
                 }
             },

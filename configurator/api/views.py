@@ -17,6 +17,7 @@ from ..products.services import (
     current_version_snapshot,
     current_versions,
 )
+from ..shop.services import STRATEGIES, completion, still_to_choose
 from ..shoppers import shopper_token
 from . import api_blueprint
 from .bodies import (
@@ -112,6 +113,28 @@ def explain(slug: str) -> dict[str, Any]:
     option = optional_string(body, "option")
     value = optional_number(body, "value")
     return engine_for(version).explain(choices, attribute, option=option, value=value)
+
+
+@api_blueprint.post("/products/<slug>/complete")
+def complete(slug: str) -> dict[str, Any]:
+    """A full valid configuration from ``choices`` that keeps their texts and numbers:
+    ``strategy`` "surprise" (random) or "cheapest" (the page's two buttons)."""
+    version = _published_for_reading(slug)
+    body = json_object()
+    choices = choices_object(body)
+    strategy = required_string(body, "strategy")
+    if strategy not in STRATEGIES:
+        raise ApiError(422, "unknown_strategy", 'strategy is "surprise" or "cheapest".', "strategy")
+    return {"choices": completion(engine_for(version), choices, STRATEGIES[strategy])}
+
+
+@api_blueprint.post("/products/<slug>/missing")
+def missing(slug: str) -> dict[str, Any]:
+    """The attributes still to choose before the choices make a product (required ones,
+    and those the rules ask for), for the page's status line."""
+    version = _published_for_reading(slug)
+    choices = choices_object(json_object())
+    return {"missing": still_to_choose(engine_for(version), choices)}
 
 
 @api_blueprint.post("/designs")

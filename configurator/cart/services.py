@@ -42,7 +42,14 @@ def item_count(owner_token: str) -> int:
     return int(db.session.execute(query).scalar_one())
 
 
+LINE_ID_MAX = 2**31 - 1  # CartLine.id is a 32-bit integer column
+
+
 def get_line(owner_token: str, line_id: int) -> CartLine | None:
+    """The shopper's line with that id; None for other shoppers' lines and for numbers no
+    line id could be."""
+    if not 1 <= line_id <= LINE_ID_MAX:
+        return None
     line = db.session.get(CartLine, line_id)
     return line if line is not None and line.owner_token == owner_token else None
 
@@ -122,15 +129,30 @@ class CheckedLine:
 
     @property
     def summary(self) -> str:
-        """The chosen values in words, for the cart."""
-        catalog = engine_for(self.check.current).catalog
-        rows = describe_choices(catalog, self.check.fixed_choices)
+        """What the shopper chose, in words, as it was put in the cart (a line that needs a
+        fix says what the fix would change in ``fix_changes``, not here)."""
+        if self.check.valid:
+            catalog, choices = engine_for(self.check.current).catalog, self.check.choices
+        else:
+            catalog, choices = engine_for(self.check.source).catalog, self.check.original
+        rows = describe_choices(catalog, choices)
         return " · ".join(row.value for row in rows if row.value != "Not chosen")
+
+    @property
+    def fix_changes(self) -> list[tuple[str, str, str]]:
+        """(attribute label, what the line has, what the fix makes it) for a line that
+        cannot be ordered as it is."""
+        if self.check.valid or self.check.repair is None:
+            return []
+        return self.check.repair.changes
 
     @cached_property
     def preview_name(self) -> str | None:
-        """The content hash of the line's picture as it would be made now."""
-        return preview_name(self.check.current, self.check.fixed_choices)
+        """The content hash of the line's picture: as it would be made now, or for a line
+        that needs a fix, as it was put in the cart (what the summary describes)."""
+        if self.check.valid:
+            return preview_name(self.check.current, self.check.choices)
+        return preview_name(self.check.source, self.check.original)
 
     @property
     def unit_price(self) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ..designs.services import get_design
@@ -24,6 +24,9 @@ from .services import (
     totals,
 )
 
+QUANTITY_MESSAGE = f"Enter a whole number from 1 to {MAX_QUANTITY}."
+QUANTITY_ECHO_LENGTH = 12  # characters of a refused quantity shown back in its field
+
 
 def _back_to_cart() -> Response:
     return redirect(url_for("cart.show"), 303)
@@ -37,17 +40,25 @@ def _own_line(line_id: int) -> CartLine:
     return line
 
 
-@cart_blueprint.get("")
-def show() -> str:
+def _render_cart(quantity_error: tuple[int, str, str] | None = None) -> str:
+    """The cart page; ``quantity_error`` is (line id, the quantity posted, the message),
+    shown beside that line's quantity field."""
     token = shopper_token(create=False)
     checked = check_lines(lines_of(token)) if token else []
     return render_template(
         "cart/cart.html",
         lines=checked,
         totals=totals(checked),
+        needs_fix=[item for item in checked if not item.check.valid],
         max_quantity=MAX_QUANTITY,
+        quantity_error=quantity_error,
         form=LineActionForm(),
     )
+
+
+@cart_blueprint.get("")
+def show() -> str:
+    return _render_cart()
 
 
 @cart_blueprint.post("/add")
@@ -71,19 +82,17 @@ def add() -> Response:
 
 
 @cart_blueprint.post("/lines/<int:line_id>/quantity")
-def change_quantity(line_id: int) -> Response:
+def change_quantity(line_id: int) -> Response | tuple[str, int]:
     line = _own_line(line_id)
     form = QuantityForm()
+    posted = (request.form.get("quantity") or "").strip()[:QUANTITY_ECHO_LENGTH]
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for message in messages:
-                flash(str(message), "error")
-        return _back_to_cart()
+        message = QUANTITY_MESSAGE if posted else "Enter a quantity."
+        return _render_cart((line.id, posted, message)), 422
     try:
         set_quantity(line, int(form.quantity.data))
     except CartError as error:
-        flash(str(error), "error")
-        return _back_to_cart()
+        return _render_cart((line.id, posted, str(error))), 422
     flash(f"{line.product.name}: quantity {line.quantity}.", "success")
     return _back_to_cart()
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, make_transient_to_detached
 
 from ..engine import Catalog, catalog_to_document, compile_catalog, load_catalog
+from ..engine.loader import SLUG
 from ..extensions import db
 from .models import CatalogVersion, Product
 
@@ -25,7 +26,18 @@ def document_digest(document: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+SLUG_MAX_LENGTH = 64  # Product.slug
+
+
+def is_slug(text: str) -> bool:
+    """Whether ``text`` has the shape of a product slug; anything else (NUL, other
+    scripts, a kilobyte of noise) names no product and never reaches SQL."""
+    return len(text) <= SLUG_MAX_LENGTH and SLUG.fullmatch(text) is not None
+
+
 def get_product(slug: str) -> Product | None:
+    if not is_slug(slug):
+        return None
     return db.session.execute(select(Product).where(Product.slug == slug)).scalar_one_or_none()
 
 
@@ -43,7 +55,7 @@ class PublishedCache:
         self.recheck_seconds = recheck_seconds
         self.stamp: int | None = None
         self.checked_at = -math.inf
-        self.versions: dict[str, CatalogVersion | None] = {}
+        self.versions: dict[str, CatalogVersion] = {}
         self.lock = threading.Lock()
 
     def invalidate(self) -> None:
@@ -97,6 +109,8 @@ def _detached_copy(version: CatalogVersion) -> CatalogVersion:
 
 
 def _query_current_version(slug: str) -> CatalogVersion | None:
+    if not is_slug(slug):
+        return None
     query = (
         select(CatalogVersion)
         .join(CatalogVersion.product)
@@ -109,7 +123,13 @@ def _query_current_version(slug: str) -> CatalogVersion | None:
 
 
 def _published_copy(slug: str) -> CatalogVersion | None:
-    """The detached copy of the current version of ``slug`` (loaded on first use)."""
+    """The detached copy of the current version of ``slug`` (loaded on first use).
+
+    Only products that exist are remembered: a miss is asked again next time, so that
+    requests for made-up slugs cannot fill the cache (it holds at most one entry per
+    product)."""
+    if not is_slug(slug):
+        return None
     cache = _published_cache()
     cache.fresh()
     with cache.lock:
@@ -117,7 +137,9 @@ def _published_copy(slug: str) -> CatalogVersion | None:
             return cache.versions[slug]
         stamp = cache.stamp
     version = _query_current_version(slug)
-    copy = None if version is None else _detached_copy(version)
+    if version is None:
+        return None
+    copy = _detached_copy(version)
     with cache.lock:
         if cache.stamp == stamp:
             cache.versions[slug] = copy

@@ -6,6 +6,7 @@ which saved designs and cart lines both need.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,8 +15,17 @@ from typing import Any
 
 from ..engine import Attribute, Catalog, ChoiceError, Engine
 from ..engine.choices import parse_value
+from ..engine.loader import number_to_json
 from ..engine.pricing import price_json
-from ..preview_serving.services import TextProblem, preview_name, preview_src, text_problem
+from ..errors import ECHO_LENGTH, echo, text_fault
+from ..preview import PreviewError, art_for
+from ..preview_serving.services import (
+    TextProblem,
+    preview_name,
+    preview_src,
+    settings,
+    text_problem,
+)
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 
@@ -41,7 +51,8 @@ def value_label(attribute: Attribute, value: Any) -> str:
         chosen = set(value)
         return ", ".join(o.label for o in attribute.options if o.id in chosen) or "None"
     if attribute.kind == "text":
-        return f"“{value}”"
+        # Whole when it fits the attribute; a longer one (a conflict) is cut short.
+        return echo(str(value), max(attribute.max_length or 0, ECHO_LENGTH))
     return str(value)
 
 
@@ -157,6 +168,7 @@ class ConfiguratorView:
     errors: dict[str, str]
     preview_name: str | None  # content hash of the picture shown (see preview_problem)
     preview_problem: TextProblem | None = None  # a text the picture cannot hold
+    backdrop: str | None = None  # the colour behind the product in its pictures
 
     @property
     def preview(self) -> str | None:
@@ -185,6 +197,18 @@ class ConfiguratorView:
         return [a.label for a in self.catalog.attributes if a.required and a.id not in self.choices]
 
 
+def preview_backdrop(slug: str) -> str | None:
+    """The art's background colour (``#f3efe8``): the frame around a picture is painted
+    with it, so that the bands beside a square picture in a wider frame do not show."""
+    folder = settings().art_folder(slug)
+    if folder is None:
+        return None
+    try:
+        return art_for(folder).background
+    except PreviewError:
+        return None
+
+
 def _steps(catalog: Catalog, views: dict[str, AttributeView]) -> list[StepView]:
     """Consecutive attributes sharing a catalog ``section`` form one step; others stand alone."""
     steps: list[StepView] = []
@@ -199,20 +223,52 @@ def _steps(catalog: Catalog, views: dict[str, AttributeView]) -> list[StepView]:
     return steps
 
 
-def repair_view(catalog: Catalog, before: Mapping[str, Any], repair: dict[str, Any]) -> RepairView:
+def repair_view(
+    catalog: Catalog,
+    before: Mapping[str, Any],
+    repair: dict[str, Any],
+    before_labels: Mapping[str, str] | None = None,
+) -> RepairView:
+    """The repair as changes a shopper reads; ``before_labels`` names, per attribute, a
+    value ``before`` no longer holds (one the current catalog dropped)."""
     after = repair["choices"]
     changes = []
     for attribute_id in repair["change"]:
         attribute = catalog.attribute(attribute_id)
         assert attribute is not None
+        old = (before_labels or {}).get(attribute_id)
         changes.append(
             (
                 attribute.label,
-                value_label(attribute, before.get(attribute_id)),
+                old if old is not None else value_label(attribute, before.get(attribute_id)),
                 value_label(attribute, after.get(attribute_id)),
             )
         )
     return RepairView(choices=dict(after), changes=changes)
+
+
+def text_limit_problem(attribute: Attribute, value: Any) -> str | None:
+    """What is wrong with a text against its attribute's own limits (as the page script
+    says it), or None."""
+    if attribute.kind != "text" or not isinstance(value, str) or not value:
+        return None
+    if attribute.max_length is not None and len(value) > attribute.max_length:
+        return f"{attribute.label}: at most {attribute.max_length} characters."
+    if attribute.pattern and not re.search(attribute.pattern, value):
+        return f"{attribute.label}: some of these characters can’t be used."
+    return None
+
+
+def _text_error(view: AttributeView, conflict: dict[str, Any] | None) -> str | None:
+    """The message beside a text field, in the page script's order: its own limits, the
+    limit its other choices set, then the conflict it is part of."""
+    value = view.value
+    limit = view.state.get("max_length")
+    if isinstance(value, str) and isinstance(limit, int) and len(value) > limit:
+        return f"{view.label}: at most {limit} characters with your other choices."
+    if view.in_conflict and conflict:
+        return str(conflict.get("message") or "") or None
+    return None
 
 
 def configurator_view(
@@ -229,6 +285,7 @@ def configurator_view(
     answer = engine.configure(canonical, explain=True, changed=changed)
     views: dict[str, AttributeView] = {}
     conflicted = set(answer["conflict"]["choices"]) if answer["conflict"] else set()
+    beyond_limits: set[str] = set()  # texts the picture is drawn without
     for attribute in catalog.attributes:
         state = answer["attributes"][attribute.id]
         value = canonical.get(attribute.id)
@@ -239,6 +296,11 @@ def configurator_view(
             error=(errors or {}).get(attribute.id),
             in_conflict=attribute.id in conflicted,
         )
+        if attribute.kind == "text" and view.error is None:
+            limit_problem = text_limit_problem(attribute, value)
+            if limit_problem:
+                beyond_limits.add(attribute.id)
+            view.error = limit_problem or _text_error(view, answer["conflict"])
         if attribute.kind in ("single", "multi"):
             chosen = set(value) if isinstance(value, list) else {value}
             for option in attribute.options:
@@ -255,13 +317,14 @@ def configurator_view(
                     )
                 )
         views[attribute.id] = view
-    name = preview_name(version, canonical)
-    problem = text_problem(catalog, canonical, name) if name else None
+    drawn = {key: value for key, value in canonical.items() if key not in beyond_limits}
+    name = preview_name(version, drawn)
+    problem = text_problem(catalog, drawn, name) if name else None
     if problem is not None:
         # Show the design without the text that does not fit, and say so by the field.
         text_view = views[problem.attribute]
         text_view.error = text_view.error or problem.message
-        without = {key: value for key, value in canonical.items() if key != problem.attribute}
+        without = {key: value for key, value in drawn.items() if key != problem.attribute}
         name = preview_name(version, without)
     repair = answer["repair"]
     return ConfiguratorView(
@@ -275,10 +338,36 @@ def configurator_view(
         errors=dict(errors or {}),
         preview_name=name,
         preview_problem=problem,
+        backdrop=preview_backdrop(version.slug) if name else None,
     )
 
 
 # -- choices from an HTML form -------------------------------------------------------------
+
+
+# A number typed into a form: at most this many characters, and no larger in magnitude
+# than NUMBER_MAX_MAGNITUDE (every catalog number is far smaller). Past either, the text
+# is refused beside the field before any arithmetic, so "1e999999" costs nothing.
+NUMBER_TEXT_MAX_LENGTH = 32
+NUMBER_MAX_MAGNITUDE = Decimal(10) ** 15
+
+
+def form_number(attribute: Attribute, text: str) -> int | float:
+    """A number field's text as the JSON number it stands for; raises ValueError with the
+    message for the shopper when it is not a plain, finite, reasonably sized number."""
+    message = f"{attribute.label}: enter a number"
+    if attribute.min is not None and attribute.max is not None:
+        message += f" from {number_to_json(attribute.min)} to {number_to_json(attribute.max)}"
+    message += "."
+    if len(text) > NUMBER_TEXT_MAX_LENGTH:
+        raise ValueError(message)
+    try:
+        number = Decimal(text)
+        if not number.is_finite() or abs(number) > NUMBER_MAX_MAGNITUDE:
+            raise ValueError(message)
+    except InvalidOperation:
+        raise ValueError(message) from None
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def choices_from_form(catalog: Catalog, form: Any) -> tuple[dict[str, Any], dict[str, str]]:
@@ -288,20 +377,28 @@ def choices_from_form(catalog: Catalog, form: Any) -> tuple[dict[str, Any], dict
     for attribute in catalog.attributes:
         name = field_name(attribute.id)
         raw: Any
-        if attribute.kind == "multi":
-            raw = form.getlist(name)
+        if attribute.kind in ("single", "multi"):
+            raw = form.getlist(name) if attribute.kind == "multi" else form.get(name) or None
+            posted = raw if isinstance(raw, list) else [raw] if raw else []
+            unknown = [item for item in posted if attribute.option(item) is None]
+            if unknown:
+                errors[attribute.id] = f"{attribute.label}: we have no option {echo(unknown[0])}."
+                continue
         elif attribute.kind == "number":
             text = (form.get(name) or "").strip()
             raw = None
             if text:
                 try:
-                    number = Decimal(text)
-                    raw = int(number) if number == number.to_integral_value() else float(number)
-                except InvalidOperation:
-                    errors[attribute.id] = f"{attribute.label}: enter a number."
+                    raw = form_number(attribute, text)
+                except ValueError as error:
+                    errors[attribute.id] = str(error)
                     continue
         else:
             raw = form.get(name) or None
+            fault = text_fault(raw) if isinstance(raw, str) else None
+            if fault:
+                errors[attribute.id] = f"{attribute.label} {fault}."
+                continue
         try:
             parsed = parse_value(attribute, raw)
         except ChoiceError as error:
@@ -326,6 +423,10 @@ def still_to_choose(engine: Engine, choices: Mapping[str, Any]) -> list[str]:
     filled = engine.complete(canonical, "cheapest")
     added = [key for key in filled if key not in canonical and key not in required]
     return required + added
+
+
+# The shopper's words for the completion strategies ("Surprise me", "Cheapest") -> the engine's.
+STRATEGIES = {"surprise": "random", "cheapest": "cheapest"}
 
 
 def completion(engine: Engine, choices: Mapping[str, Any], strategy: str) -> dict[str, Any]:
@@ -383,6 +484,7 @@ def carry_over(
     engine = old_engine if source.id == current.id else engine_for(current)
     catalog = engine.catalog
     dropped: list[str] = []
+    dropped_labels: dict[str, str] = {}  # attribute id -> the value it had, in words
     kept: dict[str, Any] = {}
     for key, value in choices.items():
         attribute = catalog.attribute(key)
@@ -395,18 +497,21 @@ def carry_over(
             parse_value(attribute, value)
         except ChoiceError:
             dropped.append(f"{attribute.label}: {old_label} is no longer available.")
+            dropped_labels[key] = old_label
             continue
         kept[key] = value
     canonical = engine.canonical(kept)
     answer = engine.configure(canonical, explain=False)
     repair: RepairView | None = None
     if answer["repair"]:
-        repair = repair_view(catalog, canonical, answer["repair"])
+        repair = repair_view(catalog, canonical, answer["repair"], dropped_labels)
     elif dropped or not answer["complete"]:
         filled = engine.complete(canonical, "cheapest")
         changes = [key for key in filled if filled.get(key) != canonical.get(key)]
         if changes:
-            repair = repair_view(catalog, canonical, {"change": changes, "choices": filled})
+            repair = repair_view(
+                catalog, canonical, {"change": changes, "choices": filled}, dropped_labels
+            )
     price_before = price_json(old_engine.catalog, old_engine.parse(dict(choices)))
     fixed = repair.choices if repair else canonical
     return Carried(

@@ -15,12 +15,13 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from ..cart.models import CartLine
 from ..cart.services import CartError, add_line, get_line, item_count, remove_line
 from ..designs.models import Design
 from ..designs.services import designs_of, get_design, save_design
-from ..engine import ChoiceError, Engine
+from ..engine import Catalog, ChoiceError, Engine
 from ..engine.pricing import price_json
-from ..errors import ApiError
+from ..errors import text_fault
 from ..preview_serving.services import preview_src
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
@@ -28,6 +29,7 @@ from ..products.services import current_version, current_versions
 from ..shoppers import shopper_token
 from . import shop_blueprint
 from .services import (
+    STRATEGIES,
     Carried,
     ConfiguratorView,
     carry_over,
@@ -36,12 +38,10 @@ from .services import (
     completion,
     configurator_view,
     describe_choices,
-    still_to_choose,
 )
 
 TITLE_MAX_LENGTH = 200
 SHARE_SUMMARY_LENGTH = 160
-STRATEGIES = {"surprise": "random", "cheapest": "cheapest"}
 
 
 def shop_context() -> dict[str, Any]:
@@ -111,6 +111,7 @@ def _render_configurator(
     carried: Carried | None = None,
     line_id: int | None = None,
     title: str = "",
+    title_error: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     view = configurator_view(version, choices, changed=changed, errors=errors)
@@ -121,10 +122,23 @@ def _render_configurator(
         carried=carried,
         line_id=line_id,
         title=title,
+        title_error=title_error,
+        title_example=title_example(engine.catalog),
         swatches=_swatches(engine, view.choices),
         client=_client_data(version, engine, view),
     )
     return page, status
+
+
+def title_example(catalog: Catalog) -> str:
+    """The design-name field's example: the catalog's own ``title_example`` (a product
+    key), else one made from the product's name ("Ring for Sam")."""
+    product = catalog.extra.get("product")
+    example = product.get("title_example") if isinstance(product, dict) else None
+    if isinstance(example, str) and example:
+        return example
+    noun = catalog.name.removeprefix("Custom ").strip() or catalog.name
+    return f"{noun[:1].upper()}{noun[1:].lower()} for Sam"
 
 
 def _client_data(version: CatalogVersion, engine: Engine, view: ConfiguratorView) -> dict[str, Any]:
@@ -136,8 +150,8 @@ def _client_data(version: CatalogVersion, engine: Engine, view: ConfiguratorView
         "currency": catalog.currency,
         "endpoints": {
             "configure": url_for("api.configure", slug=version.slug),
-            "complete": url_for("shop.complete", slug=version.slug),
-            "missing": url_for("shop.missing", slug=version.slug),
+            "complete": url_for("api.complete", slug=version.slug),
+            "missing": url_for("api.missing", slug=version.slug),
             "previews": url_for("api.previews", slug=version.slug),
         },
         "defaults": engine.default_choices(),
@@ -177,15 +191,21 @@ def product(slug: str) -> tuple[str, int]:
         carried = carry_over(design.catalog_version, design.choices, version)
         choices, title = carried.fixed_choices, design.title or ""
     elif line_id is not None:
-        token = shopper_token(create=False)
-        line = get_line(token, line_id) if token else None
-        if line is None or line.product.slug != slug:
+        line = _own_line_of(version, line_id)
+        if line is None:
             abort(404, "That cart line is not in your cart.")
         carried = carry_over(line.catalog_version, line.choices, version)
         choices = carried.fixed_choices
     if carried is not None and not carried.upgraded:
         carried = None
     return _render_configurator(version, choices, carried=carried, line_id=line_id, title=title)
+
+
+def _own_line_of(version: CatalogVersion, line_id: int | None) -> CartLine | None:
+    """The shopper's cart line ``line_id`` when it holds this product, else None."""
+    token = shopper_token(create=False)
+    line = get_line(token, line_id) if token and line_id is not None else None
+    return line if line is not None and line.product_id == version.product_id else None
 
 
 def _previous(engine: Engine, text: str | None) -> dict[str, Any]:
@@ -203,7 +223,13 @@ def product_form(slug: str) -> Response | tuple[str, int]:
     choices, errors = choices_from_form(engine.catalog, request.form)
     action = request.form.get("action", "update")
     title = (request.form.get("title") or "").strip()[:TITLE_MAX_LENGTH]
-    line_id = request.form.get("line", type=int)
+    fault = text_fault(title)
+    title_error = f"The design’s name {fault}." if fault else None
+    if fault:
+        title = title.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    # A line of another product (or of nobody's cart) is not this page's to replace.
+    line = _own_line_of(version, request.form.get("line", type=int))
+    line_id = line.id if line is not None else None
     changed = request.form.get("changed") or None
     if action == "reset":
         choices, errors = engine.default_choices(), {}
@@ -214,7 +240,7 @@ def product_form(slug: str) -> Response | tuple[str, int]:
         if repair:
             choices = repair["choices"]
         changed = None
-    elif action in ("save", "cart") and not errors:
+    elif action in ("save", "cart") and not errors and not (action == "save" and title_error):
         answer = engine.configure(choices, explain=False)
         if action == "save" and answer["consistent"]:
             design = save_design(version, choices, owner_token=shopper_token(), title=title or None)
@@ -232,7 +258,14 @@ def product_form(slug: str) -> Response | tuple[str, int]:
         before = _previous(engine, request.form.get("previous"))
         changed = changed_attribute(before, engine.canonical(choices))
     return _render_configurator(
-        version, choices, changed=changed, errors=errors, line_id=line_id, title=title
+        version,
+        choices,
+        changed=changed,
+        errors=errors,
+        line_id=line_id,
+        title=title,
+        title_error=title_error,
+        status=422 if errors or title_error else 200,
     )
 
 
@@ -242,7 +275,7 @@ def _add_to_cart(
     token = shopper_token()
     assert token is not None
     quantity = 1
-    replaced = get_line(token, line_id) if line_id is not None else None
+    replaced = _own_line_of(version, line_id)
     if replaced is not None:
         quantity = replaced.quantity
         remove_line(replaced)
@@ -253,39 +286,6 @@ def _add_to_cart(
         return _render_configurator(version, choices, line_id=line_id, status=422)
     flash("Updated in your cart." if replaced else "Added to your cart.", "success")
     return redirect(url_for("cart.show"), 303)
-
-
-@shop_blueprint.post("/p/<slug>/complete")
-def complete(slug: str) -> dict[str, Any]:
-    """JSON for the page's "Surprise me" and "Cheapest": ``{"choices": {...}}``."""
-    from ..api.bodies import choices_object, json_object, required_string
-
-    version = current_version(slug)
-    if version is None:
-        raise ApiError(404, "unknown_product", f"There is no product {slug!r}.")
-    body = json_object()
-    strategy = required_string(body, "strategy")
-    if strategy not in STRATEGIES:
-        raise ApiError(422, "unknown_strategy", "strategy is surprise or cheapest.", "strategy")
-    try:
-        choices = completion(engine_for(version), choices_object(body), STRATEGIES[strategy])
-    except ChoiceError as error:
-        raise ApiError(error.status, error.code, error.message, error.field) from None
-    return {"choices": choices}
-
-
-@shop_blueprint.post("/p/<slug>/missing")
-def missing(slug: str) -> dict[str, Any]:
-    """JSON for the page's status line: ``{"missing": [attribute ids]}`` still to choose."""
-    from ..api.bodies import choices_object, json_object
-
-    version = current_version(slug)
-    if version is None:
-        raise ApiError(404, "unknown_product", f"There is no product {slug!r}.")
-    try:
-        return {"missing": still_to_choose(engine_for(version), choices_object(json_object()))}
-    except ChoiceError as error:
-        raise ApiError(error.status, error.code, error.message, error.field) from None
 
 
 # -- designs ---------------------------------------------------------------------------------

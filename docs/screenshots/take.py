@@ -2,6 +2,11 @@
 
 Run against a seeded app (`make run`), e.g.:
     .venv/bin/python docs/screenshots/take.py http://127.0.0.1:5000
+
+Writes, per width (desktop 1366x900, phone 390x844): the home page, each product's
+configurator, the README's picture (configurator.png and configurator-phone.png: the
+sneaker's upper step with a greyed-out colour and its reason open beside the preview),
+a conflict with its one-click repair, a saved design and the cart.
 """
 
 from __future__ import annotations
@@ -14,44 +19,93 @@ from playwright.sync_api import Page, sync_playwright
 OUT = Path(__file__).resolve().parent
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 PRODUCTS = ("sneaker", "chocolate-bar", "ring")
+CHROMIUM = "/usr/bin/chromium"
 
 
 def ready(page: Page) -> None:
+    """The page's script has drawn its first answer, and the picture has loaded."""
     page.wait_for_selector("html[data-configurator=ready]")
     page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "() => { const image = document.querySelector('[data-preview-image]');"
+        " return !image || (image.complete && image.naturalWidth > 0); }"
+    )
+
+
+def settle(page: Page) -> None:
+    """Wait for the answer to a change, and for its picture."""
+    page.wait_for_function("!document.getElementById('configurator').hasAttribute('aria-busy')")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "() => { const image = document.querySelector('[data-preview-image]');"
+        " return image.complete && image.naturalWidth > 0"
+        " && !document.querySelector('[data-preview]').classList.contains('is-loading'); }"
+    )
+
+
+def pick(page: Page, attribute: str, option: str) -> None:
+    page.locator(f"[data-attribute={attribute}] label[data-option={option}]").click()
+    settle(page)
+
+
+def show_a_reason(page: Page, full: bool) -> None:
+    """The sneaker's upper step, with a dressed-up design and a greyed colour's reason."""
+    page.locator("#tab-step-2").click()
+    pick(page, "upper_colour", "navy")
+    page.locator("#tab-step-4").click()
+    pick(page, "sole", "gum")
+    page.locator("#tab-step-2").click()
+    page.evaluate("window.scrollTo(0, 0)")
+    greyed = page.locator("[data-attribute=upper_material] .option.is-unavailable").first
+    greyed.locator("input").focus()
+    greyed.locator(".reason").wait_for(state="visible")
+    if not full:
+        page.evaluate("window.scrollTo(0, 0)")  # focus may have scrolled the page
 
 
 def main(base: str) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--disable-gpu", "--no-first-run"]
+            executable_path=CHROMIUM, args=["--disable-gpu", "--no-first-run"]
         )
         for name, (width, height) in SIZES.items():
             page = browser.new_context(viewport={"width": width, "height": height}).new_page()
             full = name == "phone"
+            suffix = "" if name == "desktop" else "-phone"
             page.goto(base)
+            page.wait_for_load_state("networkidle")
             page.screenshot(path=OUT / f"home-{name}.png", full_page=True)
             for slug in PRODUCTS:
                 page.goto(f"{base}/p/{slug}")
                 ready(page)
                 page.screenshot(path=OUT / f"product-{slug}-{name}.png", full_page=full)
-            # A conflict with its one-click repair, and a reason tooltip.
+            # The README's picture: greyed-out options, a reason, the preview.
+            page.goto(f"{base}/p/sneaker")
+            ready(page)
+            show_a_reason(page, full)
+            page.screenshot(path=OUT / f"configurator{suffix}.png", full_page=full)
+            # A conflict with its one-click repair, and the reason of the option picked.
             page.goto(f"{base}/p/sneaker")
             ready(page)
             page.locator("#tab-step-2").click()
             page.locator("label[data-option=suede]").click(force=True)
             page.wait_for_selector("[data-conflict]:not([hidden])")
-            page.locator("#tab-step-3").click()
-            page.locator("[data-attribute=upper_colour] .option.is-unavailable").first.hover()
+            settle(page)
+            page.mouse.move(0, 0)
+            if not full:  # the stage is sticky: scroll until the repair button shows
+                page.evaluate("window.scrollTo(0, 260)")
             page.screenshot(path=OUT / f"conflict-{name}.png", full_page=full)
             page.get_by_role("button", name="Fix it", exact=False).click()
             page.wait_for_selector("[data-conflict][hidden]", state="attached")
+            settle(page)
             page.get_by_label("Name this design").fill("Weekend sneakers")
             page.get_by_role("button", name="Save design").click()
             page.wait_for_url("**/d/**")
+            page.wait_for_load_state("networkidle")
             page.screenshot(path=OUT / f"design-{name}.png", full_page=full)
             page.get_by_role("button", name="Add to cart").click()
             page.wait_for_url("**/cart")
+            page.wait_for_load_state("networkidle")
             page.screenshot(path=OUT / f"cart-{name}.png", full_page=True)
             page.context.close()
         browser.close()

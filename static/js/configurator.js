@@ -113,16 +113,45 @@ function numberRanges(values) {
 
 // -- talking to the server -----------------------------------------------------------------------
 
+// Any answer that is not the JSON asked for (no network, a proxy's HTML error page, an
+// expired session) becomes an Error with a sentence for the shopper; nothing else throws.
 async function postJson(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
-    body: JSON.stringify(body),
-    credentials: "same-origin",
-  });
-  const payload = await response.json();
-  if (!response.ok) throw new Error(payload.error?.message || "Something went wrong.");
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+    });
+  } catch {
+    throw new Error("We couldn’t reach the shop. Check your connection and try again.");
+  }
+  const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
+  let payload = null;
+  if (isJson) {
+    try {
+      payload = await response.json();
+    } catch {
+      payload = null;
+    }
+  }
+  if (!response.ok || payload === null || typeof payload !== "object") {
+    const message = payload?.error?.message;
+    throw new Error(message || `The shop could not answer just now (${response.status}). Please try again.`);
+  }
   return payload;
+}
+
+// A visible note under the tools when a request fails; the form keeps every choice.
+const scriptError = form.querySelector("[data-script-error]");
+function showFailure(text) {
+  scriptError.querySelector("[data-script-error-text]").textContent = text;
+  scriptError.hidden = false;
+  announce(text);
+}
+function clearFailure() {
+  scriptError.hidden = true;
 }
 
 async function refresh(changed = null, note = "") {
@@ -133,9 +162,12 @@ async function refresh(changed = null, note = "") {
     const next = await postJson(data.endpoints.configure, { choices, changed });
     if (number !== requestNumber) return; // a newer change is on its way
     answer = next;
+    clearFailure();
     render(choices, changed, note);
   } catch (error) {
-    if (number === requestNumber) announce(`Sorry, that didn’t work: ${error.message}`);
+    if (number === requestNumber) {
+      showFailure(`Sorry, we couldn’t update availability and price: ${error.message} Your choices are kept.`);
+    }
   } finally {
     if (number === requestNumber) form.removeAttribute("aria-busy");
   }
@@ -270,7 +302,7 @@ async function renderStatus(choices) {
     status.textContent = "A few choices are still needed.";
     try {
       const { missing } = await postJson(data.endpoints.missing, { choices });
-      if (shown !== answer || !missing.length) return;
+      if (shown !== answer || !Array.isArray(missing) || !missing.length) return;
       status.textContent = `Still to choose: ${missing.map((id) => attributes.get(id).label).join(", ")}.`;
     } catch {
       // keep the general sentence
@@ -514,12 +546,20 @@ function travel(direction) {
 }
 
 async function complete(strategy) {
+  let result;
   try {
-    const result = await postJson(data.endpoints.complete, { choices: readChoices(), strategy });
-    replaceChoices(result.choices, strategy === "surprise" ? "Surprise! A new design." : "The most affordable design.");
+    result = await postJson(data.endpoints.complete, { choices: readChoices(), strategy });
   } catch (error) {
-    announce(`Sorry, that didn’t work: ${error.message}`);
+    const name = strategy === "surprise" ? "Surprise me" : "Cheapest";
+    showFailure(`Sorry, “${name}” didn’t work: ${error.message} Your design is unchanged.`);
+    return;
   }
+  if (!result.choices || typeof result.choices !== "object") {
+    showFailure("Sorry, that didn’t work: the shop sent an answer we can’t use. Your design is unchanged.");
+    return;
+  }
+  clearFailure();
+  replaceChoices(result.choices, strategy === "surprise" ? "Surprise! A new design." : "The most affordable design.");
 }
 
 const textTimers = new Map();
@@ -582,8 +622,27 @@ document.addEventListener("keydown", (event) => {
   else if ((key === "z" && event.shiftKey) || key === "y") { event.preventDefault(); travel("redo"); }
 });
 
+// A reason's bubble opens from its option's left edge (CSS); one that would run past the
+// step's right edge (an option in the last column) opens from the right edge instead.
+function placeReason(option) {
+  const bubble = option.querySelector(".reason");
+  if (!bubble) return;
+  option.classList.remove("reason--end");
+  const limit = Math.min(
+    document.documentElement.clientWidth,
+    (option.closest(".step") ?? form).getBoundingClientRect().right,
+  );
+  if (bubble.getBoundingClientRect().right > limit) option.classList.add("reason--end");
+}
+
 form.addEventListener("focusin", (event) => {
   steps.reveal(event.target);
+  const option = event.target.closest?.(".option.is-unavailable");
+  if (option) placeReason(option);
+});
+form.addEventListener("mouseover", (event) => {
+  const option = event.target.closest?.(".option.is-unavailable");
+  if (option && !option.contains(event.relatedTarget)) placeReason(option);
 });
 form.addEventListener("focusout", (event) => {
   event.target.closest?.(".option")?.classList.remove("reason-dismissed");

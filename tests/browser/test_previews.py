@@ -210,3 +210,53 @@ def test_a_text_the_picture_cannot_hold_is_said_beside_the_field(page: Page, sho
         engraving.fill("Always")
     expect(error).to_have_text("")
     assert wait_loaded(page, other_than=picture["src"])["width"] == 800
+
+
+# The picture as drawn: the box its pixels fill inside the <img> element, from the
+# element's box, its natural size and its object-fit (contain and cover keep the
+# aspect ratio; fill stretches; none keeps the natural size), centred as by default.
+RENDERED_BOXES = """
+() => {
+  const image = document.querySelector("[data-preview-image]");
+  const frame = image.closest("[data-preview]").getBoundingClientRect();
+  const box = image.getBoundingClientRect();
+  const fit = getComputedStyle(image).objectFit;
+  const scales = {
+    contain: Math.min(box.width / image.naturalWidth, box.height / image.naturalHeight),
+    cover: Math.max(box.width / image.naturalWidth, box.height / image.naturalHeight),
+    none: 1,
+  };
+  let width = box.width, height = box.height;
+  if (fit in scales) {
+    width = image.naturalWidth * scales[fit];
+    height = image.naturalHeight * scales[fit];
+  }
+  const left = box.left + (box.width - width) / 2, top = box.top + (box.height - height) / 2;
+  return {
+    frame: {left: frame.left, top: frame.top, right: frame.right, bottom: frame.bottom},
+    picture: {left, top, right: left + width, bottom: top + height},
+  };
+}
+"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (768, 1024), (1280, 900)])
+@pytest.mark.parametrize("slug", ["sneaker", "ring", "chocolate-bar"])
+def test_the_whole_picture_fits_in_its_frame(
+    browser: Any, shop_url: str, slug: str, width: int, height: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        open_configurator(page, f"{shop_url}/p/{slug}")
+        boxes = page.evaluate(RENDERED_BOXES)
+        frame, picture = boxes["frame"], boxes["picture"]
+        # Nothing of the square picture is cut off (1 px for the frame's border) ...
+        assert picture["left"] >= frame["left"] - 0.5, boxes
+        assert picture["top"] >= frame["top"] - 0.5, boxes
+        assert picture["right"] <= frame["right"] + 0.5, boxes
+        assert picture["bottom"] <= frame["bottom"] + 0.5, boxes
+        # ... and it is not shrunk either: it spans the frame's height.
+        assert picture["bottom"] - picture["top"] >= (frame["bottom"] - frame["top"]) - 4, boxes
+    finally:
+        context.close()

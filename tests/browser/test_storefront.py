@@ -189,6 +189,69 @@ def test_surprise_me_cheapest_and_start_over(page: Page, shop_url: str) -> None:
     expect(total).to_have_text(suggested)
 
 
+def test_a_failed_or_non_json_answer_is_said_and_loses_nothing(page: Page, shop_url: str) -> None:
+    open_configurator(page, f"{shop_url}/p/chocolate-bar")
+    before = choices(page)
+    failure = page.locator("[data-script-error]")
+    expect(failure).to_be_hidden()
+
+    # An HTML error page (a proxy, an expired session) where JSON was expected.
+    def html_error(route: Any) -> None:
+        route.fulfill(status=400, content_type="text/html", body="<h1>Bad Request</h1>")
+
+    page.route("**/complete", html_error)
+    page.get_by_role("button", name="Surprise me").click()
+    expect(failure).to_be_visible()
+    expect(failure).to_contain_text("“Surprise me” didn’t work")
+    expect(failure).to_contain_text("(400)")
+    expect(failure).to_contain_text("Your design is unchanged.")
+    assert choices(page) == before
+    expect(page.locator("input[name='c-toppings'][value='hazelnut']")).to_be_checked()
+
+    # The configure answer failing too: said, and the choice just made stays in the form.
+    page.route("**/configure", lambda route: route.fulfill(status=502, body="Bad gateway"))
+    toppings = page.locator("[data-attribute='toppings']")
+    go_to_step(page, toppings)
+    option = toppings.locator(".option:not(.is-unavailable):has(input:not(:checked))").first
+    topping = option.get_attribute("data-option")
+    option.click()
+    expect(failure).to_contain_text("couldn’t update availability and price")
+    expect(page.locator(f"input[name='c-toppings'][value='{topping}']")).to_be_checked()
+
+    # Once the shop answers again, "Try again" brings the page up to date and clears it.
+    page.unroute("**/configure")
+    page.unroute("**/complete")
+    settled(page, failure.get_by_role("button", name="Try again").click)
+    expect(failure).to_be_hidden()
+    assert topping in choices(page)["toppings"]
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_reason_bubble_stays_inside_its_step(browser: Browser, shop_url: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        open_configurator(page, f"{shop_url}/p/sneaker")
+        box = page.locator("[data-attribute=upper_colour]")
+        go_to_step(page, box)
+        greyed = box.locator(".option.is-unavailable")
+        assert greyed.count()
+        for index in range(greyed.count()):  # every column, the last one included
+            option = greyed.nth(index)
+            option.locator("input").focus()
+            bubble = option.locator(".reason")
+            expect(bubble).to_be_visible()
+            step = option.evaluate("o => o.closest('.step').getBoundingClientRect().toJSON()")
+            edges = bubble.evaluate("b => b.getBoundingClientRect().toJSON()")
+            assert edges["left"] >= step["left"] - 1 and edges["right"] <= step["right"] + 1, (
+                option.get_attribute("data-option"),
+                edges,
+                step,
+            )
+    finally:
+        context.close()
+
+
 # -- without JavaScript ---------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -302,6 +303,8 @@ def test_openapi_document_describes_every_endpoint(client: FlaskClient) -> None:
         "/api/products/{slug}",
         "/api/products/{slug}/configure",
         "/api/products/{slug}/explain",
+        "/api/products/{slug}/complete",
+        "/api/products/{slug}/missing",
         "/api/designs",
         "/api/designs/{id}",
     }
@@ -309,6 +312,17 @@ def test_openapi_document_describes_every_endpoint(client: FlaskClient) -> None:
     assert set(error["required"]) == {"code", "message", "field"}
     configure_responses = document["paths"]["/api/products/{slug}/configure"]["post"]["responses"]
     assert set(configure_responses) == {"200", "400", "404", "413", "422"}
+
+
+def test_every_api_route_is_in_the_openapi_document(app: Flask, client: FlaskClient) -> None:
+    document = client.get("/api/openapi.json").json
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule).replace("{design_id}", "{id}")
+        assert path in document["paths"], rule.rule
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert method.lower() in document["paths"][path], (rule.rule, method)
 
 
 def test_openapi_references_resolve(client: FlaskClient) -> None:

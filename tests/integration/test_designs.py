@@ -117,3 +117,63 @@ def test_a_failed_request_stores_nothing(app: Flask, client: FlaskClient, publis
     client.post("/api/designs", json={"product": "tee", "choices": {"colour": "purple"}})
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Design)).scalar_one() == 0
+
+
+def test_an_inconsistent_design_is_refused_like_the_form_refuses_it(
+    app: Flask, client: FlaskClient, publish: Publish
+) -> None:
+    from sqlalchemy import func, select
+
+    from configurator.designs.models import Design
+    from configurator.extensions import db
+
+    publish()
+    clash = {"colour": "white", "print": "glow"}  # glow-on-black
+    error = assert_error(
+        client.post("/api/designs", json={"product": "tee", "choices": clash}), 422, "choices"
+    )
+    assert error["code"] == "inconsistent"
+    assert "Glow prints only show on a black tee." in error["message"]
+    assert "glow-on-black" in error["message"]
+    # A text beyond its own limits is a conflict too (no picture, no product).
+    error = assert_error(
+        client.post("/api/designs", json={"product": "tee", "choices": {"name": "R2D2"}}),
+        422,
+        "choices",
+    )
+    assert error["code"] == "inconsistent"
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(Design)).scalar_one() == 0
+    document = client.get("/api/openapi.json").json
+    refused = document["paths"]["/api/designs"]["post"]["responses"]["422"]
+    assert "inconsistent" in refused["description"]
+    # Unfinished but consistent designs are saved, as the form saves them.
+    saved = client.post("/api/designs", json={"product": "tee", "choices": {"print": "glow"}})
+    assert saved.status_code == 201, saved.json
+
+
+def test_a_design_made_under_an_older_version_still_opens(
+    client: FlaskClient, publish: Publish
+) -> None:
+    publish()
+    saved = client.post(
+        "/api/designs", json={"product": "tee", "choices": {"colour": "white", "print": "plain"}}
+    ).json
+    # Version 2 forbids plain ink on white: the saved design now clashes.
+    document = tee_document()
+    document["rules"].append(
+        {
+            "id": "no-plain-white",
+            "kind": "excludes",
+            "when": "colour = 'white'",
+            "then": "print = 'plain'",
+            "message": "White tees come printed.",
+        }
+    )
+    publish(document)
+    loaded = client.get(f"/api/designs/{saved['id']}")
+    assert loaded.status_code == 200
+    assert loaded.json["version"] == 1 and loaded.json["choices"] == saved["choices"]
+    page = client.get(saved["url"])
+    assert page.status_code == 200
+    assert "White tees come printed." in page.get_data(as_text=True)

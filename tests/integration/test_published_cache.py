@@ -69,3 +69,18 @@ def test_healthz_answers_ok_without_the_database(app: Flask) -> None:
     assert response.get_data(as_text=True) == "ok"
     assert response.content_type.startswith("text/plain")
     assert sessions == [False]  # no session opened, none to commit
+
+
+def test_unknown_slugs_are_not_remembered(app: Flask, tmp_path: Path) -> None:
+    publish(app, tmp_path / "v1")
+    client = app.test_client()
+    assert client.get("/api/products/tee").status_code == 200
+    for number in range(500):
+        assert client.get(f"/api/products/no-such-{number}").status_code == 404
+        assert client.get(f"/p/no-such-{number}").status_code == 404
+    cache = app.extensions["atelier_published"]
+    assert set(cache.versions) == {"tee"}  # one entry per product, none per miss
+    # A miss is asked again: a product published later (elsewhere) is found.
+    assert client.get("/api/products/hoodie").status_code == 404
+    publish(app, tmp_path / "hoodie", slug="hoodie", name="Hoodie")
+    assert client.get("/api/products/hoodie").status_code == 200

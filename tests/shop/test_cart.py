@@ -57,12 +57,23 @@ def test_quantities_stay_between_1_and_20(shop: Flask, client: FlaskClient) -> N
     page = client.get("/cart").get_data(as_text=True)
     assert post_form(client, url, {"quantity": "20"}, token_from="/cart").status_code == 303
     assert 'value="20"' in client.get("/cart").get_data(as_text=True)
-    for bad in ("21", "0", "-3", "many"):
+    for bad in ("21", "0", "-3", "many", "2.5", ""):
         response = post_form(client, url, {"quantity": bad}, token_from="/cart")
-        assert response.status_code == 303
-        page = client.get("/cart").get_data(as_text=True)
-        assert "Quantities go from 1 to 20 per design." in page or "Not a valid integer" in page
-        assert 'name="quantity" min="1" max="20" value="20"' in page
+        # Refused beside the field (not flashed at the top), showing what was typed.
+        assert response.status_code == 422, bad
+        page = response.get_data(as_text=True)
+        message = "Enter a whole number from 1 to 20." if bad else "Enter a quantity."
+        error = re.search(rf'<p class="field-error" id="err-qty-{line}">([^<]*)</p>', page)
+        assert error and error.group(1) == message, bad
+        field = re.search(rf'<input type="number" id="qty-{line}"[^>]*>', page)
+        assert field, bad
+        assert f'value="{bad}"' in field.group(0)
+        assert 'aria-invalid="true"' in field.group(0)
+        assert f'aria-describedby="err-qty-{line}"' in field.group(0)
+        assert 'class="flash' not in page.split('id="main"')[1].split("cart-lines")[0]
+        assert 'name="quantity" min="1" max="20" value="20"' in client.get("/cart").get_data(
+            as_text=True
+        )
     # Adding one more to a full line is refused too.
     response = post_form(
         client, "/p/sneaker", {**sneaker_form(), "action": "cart"}, token_from="/p/sneaker"
@@ -200,3 +211,44 @@ def test_cart_count_in_the_header(shop: Flask, client: FlaskClient) -> None:
     page = client.get("/").get_data(as_text=True)
     assert re.search(r'class="badge">.*?2.*?</span></a>', page, re.S)
     assert csrf_token(client)
+
+
+def cart_line(page: str, line: int) -> str:
+    found = re.search(rf'<li class="cart-line[^"]*" id="line-{line}">(.*?)</form>\s*<p', page, re.S)
+    assert found, f"no line {line}"
+    return found.group(1)
+
+
+def test_a_line_that_needs_a_fix_says_what_it_has_and_checkout_waits(
+    shop: Flask, client: FlaskClient, republish: Callable[[dict[str, Any]], int]
+) -> None:
+    (line,) = line_ids(add_from_configurator(client, laces="reflective"))
+    page = client.get("/cart").get_data(as_text=True)
+    assert 'href="/checkout"' in page
+
+    # Version 2 no longer offers reflective laces.
+    document = seed_document("sneaker")
+    laces = next(a for a in document["attributes"] if a["id"] == "laces")
+    laces["options"] = [o for o in laces["options"] if o["id"] != "reflective"]
+    document["rules"] = [r for r in document["rules"] if "reflective" not in str(r)]
+    republish(document)
+    page = client.get("/cart").get_data(as_text=True)
+    summary = re.search(r'<p class="cart-line__choices">([^<]*)</p>', page)
+    assert summary and "Reflective silver" in summary.group(1)  # what the shopper has
+    assert "White flat cotton" not in summary.group(1)
+    assert "Laces: Reflective silver → <strong>White flat cotton</strong>" in cart_line(page, line)
+    # Every line needs a fix: no total to pay, so no checkout, and the page says why.
+    assert 'href="/checkout"' not in page
+    assert "One design needs a fix before checkout." in page
+    assert f'href="#line-{line}"' in page
+
+    # A valid line beside it does not make checkout possible either.
+    add_from_configurator(client, silhouette="high")
+    page = client.get("/cart").get_data(as_text=True)
+    assert 'href="/checkout"' not in page
+    assert re.search(r"Total</span> <strong>€114.00</strong>", page)
+
+    post_form(client, f"/cart/lines/{line}/fix", {}, token_from="/cart")
+    page = client.get("/cart").get_data(as_text=True)
+    assert "needs a fix" not in page
+    assert 'href="/checkout"' in page

@@ -114,4 +114,25 @@ def test_design_with_a_withdrawn_option_reopens_with_a_replacement(
 
     page = client.get(url).get_data(as_text=True)
     assert "Lining: Shearling is no longer available." in page
-    assert "Lining: Not chosen → <strong>Cotton twill</strong>" in page
+    # The change starts from what the design had, not from the gap it left.
+    assert "Lining: Shearling → <strong>Cotton twill</strong>" in page
+    assert "Not chosen →" not in page
+
+
+def test_the_catalog_change_note_names_the_value_that_was_dropped(
+    shop: Flask, client: FlaskClient, republish: Callable[[dict[str, Any]], int]
+) -> None:
+    url = save(client, laces="reflective")
+    document = seed_document("sneaker")
+    laces = next(a for a in document["attributes"] if a["id"] == "laces")
+    laces["options"] = [o for o in laces["options"] if o["id"] != "reflective"]
+    document["rules"] = [r for r in document["rules"] if "reflective" not in str(r)]
+    republish(document)
+
+    for page in (
+        client.get(url).get_data(as_text=True),
+        client.get(f"/p/sneaker?design={url.removeprefix('/d/')}").get_data(as_text=True),
+    ):
+        assert "Laces: Reflective silver is no longer available." in page
+        assert "Laces: Reflective silver → <strong>White flat cotton</strong>" in page
+        assert "Laces: Not chosen" not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from flask import Flask
@@ -138,32 +139,112 @@ def test_no_js_surprise_cheapest_and_start_over(shop: Flask, client: FlaskClient
     assert "€84.00" in cheapest  # canvas upper (-15) and nothing else extra
 
 
-def test_complete_endpoint_for_the_page_script(shop: Flask, client: FlaskClient) -> None:
-    refused = client.post("/p/ring/complete", json={"choices": {}, "strategy": "surprise"})
-    assert refused.status_code == 400  # no CSRF token
-    token = re.search(
-        r'name="csrf-token" content="([^"]+)"', client.get("/p/ring").get_data(as_text=True)
+def page_endpoints(client: FlaskClient, slug: str) -> dict[str, str]:
+    page = client.get(f"/p/{slug}").get_data(as_text=True)
+    found = re.search(
+        r'<script type="application/json" id="configurator-data">(.*?)</script>', page
     )
-    assert token
-    headers = {"X-CSRFToken": token.group(1), "Accept": "application/json"}
+    assert found
+    return dict(json.loads(found.group(1))["endpoints"])
+
+
+def test_every_endpoint_the_page_script_calls_is_in_the_openapi_document(
+    shop: Flask, client: FlaskClient
+) -> None:
+    document = client.get("/api/openapi.json").json
+    for slug in ("sneaker", "ring", "chocolate-bar"):
+        for name, url in page_endpoints(client, slug).items():
+            path = url.replace(f"/{slug}/", "/{slug}/")
+            assert path in document["paths"], name
+            assert "post" in document["paths"][path], name
+
+
+def test_complete_endpoint_for_the_page_script(shop: Flask, client: FlaskClient) -> None:
+    url = page_endpoints(client, "ring")["complete"]
+    assert url == "/api/products/ring/complete"
     for strategy in ("surprise", "cheapest"):
-        answer = client.post(
-            "/p/ring/complete",
-            json={"choices": {"ring_size": 60}, "strategy": strategy},
-            headers=headers,
-        )
+        # Like the rest of the JSON API: no CSRF token needed (it changes nothing).
+        answer = client.post(url, json={"choices": {"ring_size": 60}, "strategy": strategy})
         assert answer.status_code == 200, answer.json
         choices = answer.json["choices"]
         assert choices["ring_size"] == 60
         check = client.post("/api/products/ring/configure", json={"choices": choices}).json
         assert check["complete"] is True
-    bad = client.post(
-        "/p/ring/complete", json={"choices": {}, "strategy": "dearest"}, headers=headers
+    for body, status, field in [
+        ({"choices": {}, "strategy": "dearest"}, 422, "strategy"),
+        ({"choices": {}}, 400, "strategy"),
+        ({"choices": {"metal": "tin"}, "strategy": "surprise"}, 422, "choices.metal"),
+        ({"choices": [], "strategy": "surprise"}, 400, "choices"),
+    ]:
+        bad = client.post(url, json=body)
+        assert bad.status_code == status, body
+        assert bad.json["error"]["field"] == field
+    unknown = client.post("/api/products/teapot/complete", json={"strategy": "surprise"})
+    assert unknown.status_code == 404 and unknown.json["error"]["code"] == "unknown_product"
+    assert client.post(url, data="{", content_type="application/json").json["error"]["code"] == (
+        "malformed_json"
     )
-    assert bad.status_code == 422
-    assert bad.json["error"]["field"] == "strategy"
+
+
+def test_missing_endpoint_for_the_page_script(shop: Flask, client: FlaskClient) -> None:
+    url = page_endpoints(client, "sneaker")["missing"]
+    assert url == "/api/products/sneaker/missing"
+    answer = client.post(url, json={"choices": {"silhouette": "low"}})
+    assert answer.status_code == 200
+    assert "upper_material" in answer.json["missing"]
+    assert "silhouette" not in answer.json["missing"]
+    bad = client.post(url, json={"choices": {"size": "big"}})
+    assert bad.status_code == 400 and bad.json["error"]["field"] == "choices.size"
+    # The old form-side URLs are gone, not answering HTML errors to the script.
+    assert client.post("/p/sneaker/missing", json={"choices": {}}).status_code in (400, 404, 405)
 
 
 def test_the_json_api_needs_no_csrf_token(shop: Flask, client: FlaskClient) -> None:
     response = client.post("/api/designs", json={"product": "sneaker", "choices": {}})
     assert response.status_code == 201
+
+
+def test_the_design_name_example_is_the_products_own(shop: Flask, client: FlaskClient) -> None:
+    for slug, example in [
+        ("sneaker", "Sneaker for Sam"),
+        ("ring", "Ring for Sam"),
+        ("chocolate-bar", "Chocolate bar for Sam"),
+    ]:
+        page = client.get(f"/p/{slug}").get_data(as_text=True)
+        field = re.search(r'<input type="text" id="design-title"[^>]*>', page)
+        assert field, slug
+        assert f'placeholder="e.g. {example}"' in field.group(0), slug
+
+
+def test_a_cart_line_of_another_product_is_not_replaced(shop: Flask, client: FlaskClient) -> None:
+    from sqlalchemy import select
+
+    from configurator.cart.models import CartLine
+    from configurator.extensions import db
+
+    post_form(client, "/p/sneaker", {**sneaker_form(), "action": "cart"}, token_from="/p/sneaker")
+    with shop.app_context():
+        (sneaker_line,) = db.session.execute(select(CartLine.id)).scalars()
+    # The ring page refuses to edit it (GET) and ignores it when posted.
+    assert client.get(f"/p/ring?line={sneaker_line}").status_code == 404
+    ring = client.post(
+        "/api/products/ring/complete", json={"choices": {}, "strategy": "cheapest"}
+    ).json["choices"]
+    fields = {f"c-{key}": value for key, value in ring.items() if not isinstance(value, list)}
+    page = post_form(
+        client,
+        "/p/ring",
+        {**fields, "line": str(sneaker_line), "action": "update"},
+        token_from="/p/ring",
+    ).get_data(as_text=True)
+    assert 'name="line"' not in page and "Update cart line" not in page
+    response = post_form(
+        client,
+        "/p/ring",
+        {**fields, "line": str(sneaker_line), "action": "cart"},
+        token_from="/p/ring",
+    )
+    assert response.status_code == 303
+    with shop.app_context():
+        slugs = sorted(line.product.slug for line in db.session.execute(select(CartLine)).scalars())
+    assert slugs == ["ring", "sneaker"]  # added beside it; the sneaker line is still there

@@ -19,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 
-from .conftest import csrf_token, post_form, sneaker_form
+from .conftest import post_form, sneaker_form
 
 RING = {"metal": "gold18_rose", "gem": "ruby", "band_width": "w4"}
 # Passes the catalog's text rules (a 6 mm band takes 30 characters) but is too wide to
@@ -249,9 +249,7 @@ def test_the_no_javascript_form_shows_the_preview_of_what_was_posted(
 
 def test_the_design_page_has_the_picture_and_share_tags(shop: Flask, client: FlaskClient) -> None:
     complete = client.post(
-        "/p/ring/complete",
-        json={"choices": RING, "strategy": "cheapest"},
-        headers={"X-CSRFToken": csrf_token(client, "/p/ring")},
+        "/api/products/ring/complete", json={"choices": RING, "strategy": "cheapest"}
     ).get_json()["choices"]
     design_id = save_design(client, "ring", complete)
     page = client.get(f"/d/{design_id}").get_data(as_text=True)
