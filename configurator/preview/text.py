@@ -38,20 +38,22 @@ def room(layer: TextLayer) -> tuple[float, float]:
 
 
 def fit(layer: TextLayer, text: str, label: str) -> int:
-    """The largest font size (art px) from size_max down to size_min at which text fits."""
+    """The largest font size (art px) from size_max down to size_min at which text fits.
+
+    Each try is at a strictly smaller size than the one before and never below the
+    minimum, which is tried last: at most size_max - size_min + 1 measurements.
+    """
     width, height = room(layer)
     size = math.floor(layer.size_max)
-    smallest = math.ceil(layer.size_min)
-    while size >= smallest:
+    smallest = min(math.ceil(layer.size_min), size)
+    while True:
         w, h = measure(layer.font, size, text)
         if w <= width and h <= height:
             return size
-        ratio = min(width / w if w else 1.0, height / h if h else 1.0)
-        size = min(size - 1, math.floor(size * ratio)) if ratio < 1 else size - 1
-        if size < smallest <= size + 1:
-            size = smallest
-        elif size < smallest:
+        if size <= smallest:
             break
+        ratio = min(width / w if w else 1.0, height / h if h else 1.0)
+        size = max(smallest, min(size - 1, math.floor(size * ratio)))
     raise PreviewError(
         f"{label}: {text!r} is too long to fit on the product, even in the smallest "
         f"lettering; please shorten it",

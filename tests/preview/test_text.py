@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
 import pytest
 from PIL import ImageChops
 
@@ -81,3 +86,67 @@ def test_unicode_is_shaped_not_dropped() -> None:
     w_plain, _ = texts.measure(layer.font, size, "Zoe & Jose")
     w_accent, _ = texts.measure(layer.font, size, "Zoë & José")
     assert abs(w_plain - w_accent) <= 2
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Fail (instead of hanging the suite) when the block runs longer than ``seconds``."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _fit_or_refuse(layer: TextLayer, string: str) -> int | None:
+    try:
+        return texts.fit(layer, string, layer.attribute)
+    except PreviewError:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("slug", "attribute", "when", "string"),
+    [
+        ("chocolate-bar", "name_on_wrapper", "g100", "MMMMMMMMMMMM"),
+        ("ring", "engraving", "w6", "W" * 26),
+    ],
+)
+def test_fitting_ends_for_the_audit_strings(slug, attribute, when, string) -> None:
+    layer = _layer(slug, attribute, when)
+    with deadline(5):
+        size = _fit_or_refuse(layer, string)
+    assert size is None or layer.size_min <= size <= layer.size_max
+
+
+@pytest.mark.parametrize("wide", ["W", "M", "@", "m"])
+def test_fitting_ends_for_every_length_and_room(wide: str) -> None:
+    """Whatever the text and the room, fitting measures at most once per size."""
+    base = _layer("chocolate-bar", "name_on_wrapper", "g100")
+    with deadline(20):
+        for width in (5, 40, 90, 139, 200):
+            for low, high in ((12, 40), (9, 30), (10, 11), (12, 12)):
+                layer = replace(base, box=(0, 0, width, 60), size_min=low, size_max=high)
+                for length in range(1, 31):
+                    size = _fit_or_refuse(layer, wide * length)
+                    if size is not None:
+                        assert low <= size <= high
+                        assert texts.measure(layer.font, size, wide * length)[0] <= width
+
+
+def test_text_that_misses_at_the_minimum_is_refused_not_retried() -> None:
+    # 11 "M" at 12 px are a little wider than the room, at 11 px they would fit: the
+    # minimum is 12, so the text is refused (the old loop went back to 12 forever).
+    base = _layer("chocolate-bar", "name_on_wrapper", "g100")
+    at_min = texts.measure(base.font, 12, "M" * 11)[0]
+    layer = replace(base, box=(0, 0, at_min - 1, 60), size_min=12, size_max=40)
+    assert texts.measure(layer.font, 11, "M" * 11)[0] <= at_min - 1
+    with deadline(5), pytest.raises(PreviewError) as caught:
+        texts.fit(layer, "M" * 11, "Name on the wrapper")
+    assert caught.value.attribute == "name_on_wrapper"
