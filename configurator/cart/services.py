@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from ..engine import config_hash
 from ..extensions import db
-from ..preview_serving.services import preview_name
+from ..preview_serving.services import drawable_preview_name
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 from ..products.services import current_version
@@ -129,8 +129,9 @@ class CheckedLine:
 
     @cached_property
     def preview_name(self) -> str | None:
-        """The content hash of the line's picture as it would be made now."""
-        return preview_name(self.check.current, self.check.fixed_choices)
+        """The content hash of the line's picture as it would be made now (without a text
+        the picture cannot hold, so the thumbnail is always drawn)."""
+        return drawable_preview_name(self.check.current, self.check.fixed_choices)
 
     @property
     def unit_price(self) -> int:

@@ -246,11 +246,11 @@ def _draw_text(
     if not isinstance(raw, str) or not raw.strip():
         return
     string = raw.upper() if layer.uppercase else raw
-    size = texts.fit(layer, string, label)
+    size, lines = texts.layout(layer, string, label)
     if layer.arc is not None:
-        x, y, mask = texts.along_arc(layer, string, size, scale)
+        x, y, mask = texts.along_arc(layer, lines, size, scale)
     else:
-        x, y, mask = texts.straight(layer, string, size, scale)
+        x, y, mask = texts.straight(layer, lines, size, scale)
     x, y = x + offset[0], y + offset[1]
     mask = _opacity(mask, layer.opacity)
     colour = _text_colour(layer, catalog, values)

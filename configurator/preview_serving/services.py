@@ -170,6 +170,21 @@ def text_problem(catalog: Catalog, canonical: Mapping[str, Any], name: str) -> T
     return None
 
 
+def drawable_preview_name(version: CatalogVersion, canonical: Mapping[str, Any]) -> str | None:
+    """The preview of a configuration that can be drawn: the configuration itself, or,
+    when a text of it cannot be held by the picture (merchant art narrower than the
+    catalog's rules), the configuration without that text (thumbnails never answer 422)."""
+    shown = dict(canonical)
+    catalog = engine_for(version).catalog
+    for _ in range(len(catalog.attributes) + 1):
+        name = preview_name(version, shown)
+        problem = text_problem(catalog, shown, name) if name is not None else None
+        if problem is None:
+            return name
+        shown.pop(problem.attribute, None)
+    return None
+
+
 def option_previews(
     version: CatalogVersion, choices: Mapping[str, Any], attribute_id: str, ext: str = "webp"
 ) -> dict[str, str]:

@@ -53,7 +53,7 @@ def test_longer_text_is_drawn_smaller_and_within_its_room(
 def test_text_that_cannot_fit_is_refused_with_the_attribute() -> None:
     product = get_product("ring")
     choices = product.valid({"band_width": "w2", "gem": "none"})
-    choices["engraving"] = "W" * 30  # over the 2 mm band's room even in the smallest letters
+    choices["engraving"] = "W" * 40  # over the band's room even in the smallest letters
     with pytest.raises(PreviewError) as caught:
         render(product.art, product.catalog, choices, "800")
     assert caught.value.attribute == "engraving"
@@ -63,7 +63,7 @@ def test_text_that_cannot_fit_is_refused_with_the_attribute() -> None:
 def test_refusal_does_not_depend_on_output_size() -> None:
     product = get_product("ring")
     choices = product.valid({"band_width": "w2", "gem": "none"})
-    choices["engraving"] = "W" * 30
+    choices["engraving"] = "W" * 40
     for size in ("300", "card"):
         with pytest.raises(PreviewError):
             render(product.art, product.catalog, choices, size)
@@ -150,3 +150,52 @@ def test_text_that_misses_at_the_minimum_is_refused_not_retried() -> None:
     with deadline(5), pytest.raises(PreviewError) as caught:
         texts.fit(layer, "M" * 11, "Name on the wrapper")
     assert caught.value.attribute == "name_on_wrapper"
+
+
+def test_a_long_name_goes_on_two_lines_where_the_art_allows() -> None:
+    layer = _layer("chocolate-bar", "name_on_wrapper", "g100")
+    assert layer.lines == 2
+    one_line = replace(layer, lines=1)
+    size, lines = texts.layout(layer, "Happy Birthday!", "Name")
+    assert lines == ("Happy", "Birthday!")
+    assert size >= texts.fit(one_line, "Happy Birthday!", "Name") * 4 / 3
+    width, height = texts.room(layer)
+    w, h = texts.measure_lines(layer.font, size, lines)
+    assert w <= width and h <= height
+    # a short name stays on one line, a single word is never broken
+    assert texts.layout(layer, "Ada", "Name")[1] == ("Ada",)
+    assert texts.layout(layer, "W" * 16, "Name")[1] == ("W" * 16,)
+
+
+def test_two_lines_are_drawn_inside_the_label() -> None:
+    product = get_product("chocolate-bar")
+    choices = product.valid({"size": "g100"})
+    plain = render(product.art, product.catalog, choices, "800")
+    named = render(product.art, product.catalog, {**choices, "name_on_wrapper": "Happy Birthday!"})
+    box = ImageChops.difference(plain, named).getbbox()
+    layer = _layer("chocolate-bar", "name_on_wrapper", "g100")
+    assert box is not None
+    x0, y0, x1, y1 = layer.box
+    slack = (x1 - x0) * 0.1  # the box turns by 7 degrees
+    assert x0 - slack <= box[0] and box[2] <= x1 + slack
+    assert y0 - slack <= box[1] and box[3] <= y1 + slack
+    assert box[3] - box[1] > 1.4 * texts.measure(layer.font, 30, "Happy")[1]  # two rows
+
+
+def test_a_character_the_font_lacks_is_refused_naming_the_field() -> None:
+    product = get_product("ring")
+    choices = product.valid({"band_width": "w4", "gem": "none"})
+    for text, missing in (("Zoë 漢字", "漢"), ("love \U0001f48d", "\U0001f48d")):
+        with pytest.raises(PreviewError) as caught:
+            render(product.art, product.catalog, {**choices, "engraving": text}, "800")
+        assert caught.value.attribute == "engraving"
+        assert missing in caught.value.message and "Engraving" in caught.value.message
+    # letters it has, accents and joiners included, are drawn
+    render(product.art, product.catalog, {**choices, "engraving": "Zoë\u200d & José"}, "800")
+
+
+def test_glyph_coverage_is_read_from_the_font() -> None:
+    have = texts.covered("DejaVuSerif-Italic")
+    assert {ord(c) for c in "AZaz09&ëé"} <= have
+    assert ord("漢") not in have and 0x1F48D not in have
+    assert texts.missing_glyphs("DejaVuSans", "Жж Ωω") == []
