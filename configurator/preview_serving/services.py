@@ -37,6 +37,7 @@ from ..preview import (
     preview_hash,
     preview_key,
     render,
+    stored_key,
 )
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion, Product
@@ -271,7 +272,7 @@ def preview_image(name: str, size: str, ext: str) -> tuple[bytes, str] | None:
     name was never registered. Raises PreviewError when a text cannot fit."""
     config = settings()
     fmt = normalise_format(ext)
-    key = preview_key(name, size, ext)
+    key = stored_key(name, size, fmt)
     found = config.store.get(key)
     if found is not None:
         return found, CONTENT_TYPES[fmt]

@@ -199,3 +199,14 @@ def test_the_memory_of_registered_names_is_bounded(redis_shop) -> None:
     assert len(settings._registered) == 5
     for url in urls:  # every name handed out still draws
         assert client.get(url).status_code == 200
+
+
+def test_jpg_and_jpeg_are_one_stored_image(shop: Flask, client: FlaskClient) -> None:
+    name = preview_of(client, RING).removeprefix("/previews/").split(".")[0]
+    jpg = client.get(f"/previews/{name}.300.jpg")
+    jpeg = client.get(f"/previews/{name}.300.jpeg")
+    assert jpg.status_code == jpeg.status_code == 200
+    assert jpg.content_type == jpeg.content_type == "image/jpeg"
+    assert jpg.data == jpeg.data
+    stored = sorted(p.name for p in (Path(shop.instance_path) / "previews").rglob(f"{name}.300.*"))
+    assert stored == [f"{name}.300.jpeg"]
