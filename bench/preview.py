@@ -7,7 +7,9 @@ For each seed product, in one run: cold renders (configurations never drawn befo
 layers already decoded in memory) at 800 px and 300 px including encoding (WebP q80
 method 0, and JPEG q85), and the naive way on the same configurations (decode the
 visible layer files from disk, composite at 800 px, encode WebP q80 at the default
-effort) with the ratio. Medians and output sizes are printed; nothing is asserted.
+effort) with the ratio, and a cached preview read back from the file store. Medians and
+output sizes are printed; nothing is asserted. Cached serving under gunicorn, beside
+hello world, is measured by bench/http_load.py.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import io
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -26,7 +29,14 @@ sys.path.insert(0, str(ROOT))
 
 from configurator.engine import compile_catalog, load_catalog  # noqa: E402
 from configurator.engine.expr import evaluate  # noqa: E402
-from configurator.preview import encode, load_art, render  # noqa: E402
+from configurator.preview import (  # noqa: E402
+    FileStore,
+    encode,
+    get_or_make,
+    load_art,
+    preview_key,
+    render,
+)
 from configurator.preview.manifest import ImageLayer, hex_colour  # noqa: E402
 from configurator.preview.render import _layer_colour, _values  # noqa: E402
 
@@ -97,10 +107,22 @@ def bench_product(slug: str, folder: str, count: int, totals: dict[str, list[flo
     )
     run("800 px render only", lambda ch: render(art, catalog, ch, "800").tobytes()[:0])
     run("naive 800: decode+composite+WebP", lambda ch: naive(art, catalog, ch))
+    with tempfile.TemporaryDirectory() as folder_name:
+        store = FileStore(folder_name)
+        keys = {}
+        for index, choices in enumerate(configs):
+            keys[id(choices)] = key = preview_key(f"{index:064x}", "800", "webp")
+            store.put(key, encode(render(art, catalog, choices, "800"), "webp"))
+
+        def never() -> bytes:
+            raise AssertionError("a cached preview was drawn again")
+
+        run("cached 800 (FileStore hit)", lambda ch: get_or_make(store, keys[id(ch)], never))
     print(f"{slug:14} {'load art (decode + pre-resize)':34} {load_ms:10.0f}")
     for name, (times, sizes) in rows.items():
         kb = statistics.median(sizes) / 1024 if any(sizes) else 0
-        print(f"{slug:14} {name:34} {median_ms(times):10.1f} {kb:10.1f}")
+        ms = median_ms(times)
+        print(f"{slug:14} {name:34} {ms:10.{3 if ms < 1 else 1}f} {kb:10.1f}")
         totals.setdefault(name, []).append(median_ms(times))
     naive_ms = median_ms(rows["naive 800: decode+composite+WebP"][0])
     for name in ("800 px render + WebP q80 (m0)", "800 px render + JPEG q85"):
@@ -117,6 +139,10 @@ def main() -> int:
     totals: dict[str, list[float]] = {}
     for slug, folder in FOLDERS.items():
         bench_product(slug, folder, count, totals)
+    print(
+        "\ncached serving over HTTP (gunicorn -w 2, next to hello world): "
+        "python bench/http_load.py (docs/performance-http.md)"
+    )
     return 0
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from ..engine import config_hash
 from ..extensions import db
-from ..preview_serving.services import preview_name
+from ..preview_serving.services import drawable_preview_name
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 from ..products.services import current_version
@@ -149,10 +149,11 @@ class CheckedLine:
     @cached_property
     def preview_name(self) -> str | None:
         """The content hash of the line's picture: as it would be made now, or for a line
-        that needs a fix, as it was put in the cart (what the summary describes)."""
+        that needs a fix, as it was put in the cart (what the summary describes); without
+        a text the picture cannot hold, so the thumbnail is always drawn."""
         if self.check.valid:
-            return preview_name(self.check.current, self.check.choices)
-        return preview_name(self.check.source, self.check.original)
+            return drawable_preview_name(self.check.current, self.check.choices)
+        return drawable_preview_name(self.check.source, self.check.original)
 
     @property
     def unit_price(self) -> int:

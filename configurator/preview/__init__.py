@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from .encode import CONTENT_TYPES, EXTENSIONS, encode, normalise_format
 from .errors import ImageRejected, ManifestError, PreviewError
-from .keys import art_version, canonical_choices, preview_hash
+from .keys import RENDERER_VERSION, art_version, canonical_choices, preview_hash
 from .loader import load_image_bytes, load_image_file
 from .manifest import Art
 from .render import CARD_SIZE, SIZES, art_for, load_art, render
-from .store import FileStore, MemoryStore, PreviewStore, get_or_make, preview_key
+from .store import FileStore, MemoryStore, PreviewStore, get_or_make, preview_key, stored_key
 
 __all__ = [
     "CARD_SIZE",
@@ -32,6 +32,7 @@ __all__ = [
     "MemoryStore",
     "PreviewError",
     "PreviewStore",
+    "RENDERER_VERSION",
     "art_for",
     "art_version",
     "canonical_choices",
@@ -44,4 +45,5 @@ __all__ = [
     "preview_hash",
     "preview_key",
     "render",
+    "stored_key",
 ]

@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 ART_VERSION_LENGTH = 16
+# The drawing code's own version: raise it whenever a change to the renderer (fitting,
+# compositing, encoding) changes pixels, so previews drawn by the old code are not served.
+RENDERER_VERSION = 2
 
 
 def art_version(folder: str | Path) -> str:
@@ -68,12 +71,14 @@ def preview_hash(
     canonical_choices_: Mapping[str, Any],
     art_version_: str,
 ) -> str:
-    """sha256 hex naming the picture of one configuration of one catalog and art version."""
+    """sha256 hex naming the picture of one configuration of one catalog and art version,
+    drawn by this version of the renderer."""
     payload = json.dumps(
         {
             "art": art_version_,
             "choices": canonical_choices(canonical_choices_),
             "product": product_slug,
+            "renderer": RENDERER_VERSION,
             "version": catalog_version,
         },
         sort_keys=True,

@@ -88,6 +88,7 @@ class TextLayer:
     effect: str = "none"
     opacity: float = 1.0
     uppercase: bool = False
+    lines: int = 1  # at most this many lines, broken at spaces (1 or 2)
 
 
 Layer = ImageLayer | TextLayer
@@ -156,7 +157,7 @@ def _ident(raw: object, where: str, key: str, problems: list[str]) -> str | None
 _IMAGE_KEYS = {"file", "id", "when", "tint", "fallback", "blend", "opacity", "clip", "tile"}
 _TEXT_KEYS = {
     "text", "id", "when", "source", "box", "angle", "arc", "font", "size", "colour",
-    "colour_from", "shade", "effect", "opacity", "uppercase",
+    "colour_from", "shade", "effect", "opacity", "uppercase", "lines",
 }  # fmt: skip
 
 
@@ -255,6 +256,10 @@ def _text_layer(index: int, raw: Mapping[str, Any], where: str, problems: list[s
     if not isinstance(uppercase, bool):
         problems.append(f"{where}: 'uppercase' must be true or false")
         uppercase = False
+    lines = raw.get("lines", 1)
+    if lines not in (1, 2) or isinstance(lines, bool):
+        problems.append(f"{where}: 'lines' must be 1 or 2")
+        lines = 1
     return TextLayer(
         index=index,
         attribute=attribute,
@@ -273,6 +278,7 @@ def _text_layer(index: int, raw: Mapping[str, Any], where: str, problems: list[s
         effect=effect,
         opacity=_number(raw.get("opacity"), where, "opacity", problems, 1.0),
         uppercase=uppercase,
+        lines=lines,
     )
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from configurator.engine.expr import Value, evaluate
 from configurator.engine.loader import parse_catalog
@@ -246,11 +246,11 @@ def _draw_text(
     if not isinstance(raw, str) or not raw.strip():
         return
     string = raw.upper() if layer.uppercase else raw
-    size = texts.fit(layer, string, label)
+    size, lines = texts.layout(layer, string, label)
     if layer.arc is not None:
-        x, y, mask = texts.along_arc(layer, string, size, scale)
+        x, y, mask = texts.along_arc(layer, lines, size, scale)
     else:
-        x, y, mask = texts.straight(layer, string, size, scale)
+        x, y, mask = texts.straight(layer, lines, size, scale)
     x, y = x + offset[0], y + offset[1]
     mask = _opacity(mask, layer.opacity)
     colour = _text_colour(layer, catalog, values)
@@ -336,24 +336,49 @@ def _card(
     return card
 
 
-def _wrap_title(title: str, width: int) -> tuple[int, list[str]]:
-    """The largest size (56 down to 24) at which the title fits on at most three lines."""
-    words = title.split() or [title]
-    for size in range(56, 23, -2):
-        face = texts.font("DejaVuSans-Bold", size)
-        rows: list[str] = []
+TITLE_SIZES = range(56, 23, -2)
+TITLE_LINES = 3
+ELLIPSIS = "\u2026"
+
+
+def _rows(face: ImageFont.FreeTypeFont, words: list[str], width: int) -> list[str]:
+    """Words set greedily on rows of at most ``width`` px; a word wider than a row is
+    split between characters."""
+    rows: list[str] = []
+    current = ""
+    for word in words:
+        trial = f"{current} {word}".strip()
+        if face.getlength(trial) <= width:
+            current = trial
+            continue
+        if current:
+            rows.append(current)
         current = ""
-        for word in words:
-            trial = f"{current} {word}".strip()
-            if face.getlength(trial) <= width or not current:
-                current = trial
-            else:
+        for char in word:
+            if current and face.getlength(current + char) > width:
                 rows.append(current)
-                current = word
-        rows.append(current)
-        if len(rows) <= 3 and all(face.getlength(row) <= width for row in rows):
+                current = ""
+            current += char
+    rows.append(current)
+    return rows
+
+
+def _wrap_title(title: str, width: int) -> tuple[int, list[str]]:
+    """The largest size (56 down to 24) at which the title fits on at most three lines;
+    at the smallest size, a title longer than that ends its third line with an ellipsis.
+    The card is ours, so it never refuses: any product name gets a card."""
+    words = title.split() or [title]
+    for size in TITLE_SIZES:
+        face = texts.font("DejaVuSans-Bold", size)
+        rows = _rows(face, words, width)
+        if len(rows) <= TITLE_LINES:
             return size, rows
-    raise PreviewError("the product name is too long for the share card")
+    rows = rows[:TITLE_LINES]
+    last = rows[-1]
+    while last and face.getlength(last.rstrip() + ELLIPSIS) > width:
+        last = last[:-1]
+    rows[-1] = last.rstrip() + ELLIPSIS
+    return size, rows
 
 
 def render(

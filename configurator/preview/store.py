@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -34,6 +35,13 @@ def check_key(key: str) -> str:
 def preview_key(preview_hash: str, size: str, ext: str) -> str:
     """The store key (and URL file name) of a preview: ``<hash>.<size>.<ext>``."""
     return check_key(f"{preview_hash}.{size}.{ext}")
+
+
+def stored_key(preview_hash: str, size: str, ext: str) -> str:
+    """The key an image is stored under: one per format, whatever the URL's spelling
+    (``.jpg`` and ``.jpeg`` are one image)."""
+    fmt = ext.lower()
+    return preview_key(preview_hash, size, "jpeg" if fmt == "jpg" else fmt)
 
 
 class FileStore:
@@ -78,11 +86,45 @@ class MemoryStore:
         self.items[check_key(key)] = data
 
 
+# Requests for the same new preview arriving together wait for one drawing instead of
+# each drawing it: a lock per key, held only while drawing, forgotten when nobody waits.
+_drawing: dict[str, tuple[threading.Lock, int]] = {}
+_drawing_lock = threading.Lock()
+
+
+def _acquire(key: str) -> threading.Lock:
+    with _drawing_lock:
+        lock, waiting = _drawing.get(key, (None, 0))
+        if lock is None:
+            lock = threading.Lock()
+        _drawing[key] = (lock, waiting + 1)
+    lock.acquire()
+    return lock
+
+
+def _release(key: str, lock: threading.Lock) -> None:
+    lock.release()
+    with _drawing_lock:
+        _, waiting = _drawing[key]
+        if waiting <= 1:
+            del _drawing[key]
+        else:
+            _drawing[key] = (lock, waiting - 1)
+
+
 def get_or_make(store: PreviewStore, key: str, make: Callable[[], bytes]) -> bytes:
-    """The stored bytes for ``key``, or ``make()`` stored first (a preview is drawn once)."""
+    """The stored bytes for ``key``, or ``make()`` stored first (a preview is drawn once,
+    also when several threads of this process ask for it at the same moment)."""
     found = store.get(key)
     if found is not None:
         return found
-    data = make()
-    store.put(key, data)
-    return data
+    lock = _acquire(key)
+    try:
+        found = store.get(key)
+        if found is not None:
+            return found
+        data = make()
+        store.put(key, data)
+        return data
+    finally:
+        _release(key, lock)

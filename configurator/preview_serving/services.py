@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +37,7 @@ from ..preview import (
     preview_hash,
     preview_key,
     render,
+    stored_key,
 )
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion, Product
@@ -43,7 +46,8 @@ from .stores import RedisStore
 SIZES = ("800", "300", "card")
 FORMATS = ("webp", "jpeg", "jpg", "png")
 CACHE_CONTROL = "public, max-age=31536000, immutable"
-REGISTERED_MEMORY = 100_000  # preview names remembered as registered, per process
+REGISTERED_MEMORY = 20_000  # preview names remembered as registered, per process
+REGISTERED_SECONDS = 300.0  # how long a process trusts its memory before asking the store
 
 
 @dataclass
@@ -52,29 +56,50 @@ class PreviewSettings:
 
     store: PreviewStore
     catalog_dir: Path
+    registered_seconds: float = REGISTERED_SECONDS
+    registered_memory: int = REGISTERED_MEMORY
     _folders: dict[str, Path] | None = None
     _versions: dict[Path, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    # Names whose record this process has seen in the store: no store read to name them.
-    _registered: set[str] = field(default_factory=set)
+    # Names whose record this process saw in the store lately (name -> when), oldest
+    # first: naming them again costs no store read. Bounded in size and in age, so a
+    # record that went missing from the store (evicted, flushed) is put back by the next
+    # configure that names it.
+    _registered: OrderedDict[str, float] = field(default_factory=OrderedDict)
+    _registered_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def is_registered(self, name: str) -> bool:
-        return name in self._registered
+        with self._registered_lock:
+            seen = self._registered.get(name)
+            if seen is None:
+                return False
+            if time.monotonic() - seen > self.registered_seconds:
+                del self._registered[name]
+                return False
+            return True
 
     def remember_registered(self, name: str) -> None:
-        if len(self._registered) >= REGISTERED_MEMORY:
-            self._registered.clear()  # cheap bound; records stay in the store
-        self._registered.add(name)
+        with self._registered_lock:
+            self._registered[name] = time.monotonic()
+            self._registered.move_to_end(name)
+            while len(self._registered) > self.registered_memory:
+                self._registered.popitem(last=False)
 
     @classmethod
     def from_app(cls, app: Flask) -> PreviewSettings:
         redis_url = app.config.get("REDIS_URL")
         store: PreviewStore = (
-            RedisStore(redis_url)
+            RedisStore(redis_url, app.config.get("PREVIEW_REDIS_PREFIX", "atelier:preview:"))
             if redis_url
             else FileStore(app.config.get("PREVIEW_DIR") or Path(app.instance_path) / "previews")
         )
-        return cls(store=store, catalog_dir=Path(app.config["CATALOG_DIR"]))
+        return cls(
+            store=store,
+            catalog_dir=Path(app.config["CATALOG_DIR"]),
+            registered_seconds=float(
+                app.config.get("PREVIEW_REGISTERED_SECONDS", REGISTERED_SECONDS)
+            ),
+        )
 
     def art_folders(self) -> dict[str, Path]:
         """Product slug -> art folder, found once by scanning CATALOG_DIR."""
@@ -170,6 +195,21 @@ def text_problem(catalog: Catalog, canonical: Mapping[str, Any], name: str) -> T
     return None
 
 
+def drawable_preview_name(version: CatalogVersion, canonical: Mapping[str, Any]) -> str | None:
+    """The preview of a configuration that can be drawn: the configuration itself, or,
+    when a text of it cannot be held by the picture (merchant art narrower than the
+    catalog's rules), the configuration without that text (thumbnails never answer 422)."""
+    shown = dict(canonical)
+    catalog = engine_for(version).catalog
+    for _ in range(len(catalog.attributes) + 1):
+        name = preview_name(version, shown)
+        problem = text_problem(catalog, shown, name) if name is not None else None
+        if problem is None:
+            return name
+        shown.pop(problem.attribute, None)
+    return None
+
+
 def option_previews(
     version: CatalogVersion, choices: Mapping[str, Any], attribute_id: str, ext: str = "webp"
 ) -> dict[str, str]:
@@ -232,7 +272,7 @@ def preview_image(name: str, size: str, ext: str) -> tuple[bytes, str] | None:
     name was never registered. Raises PreviewError when a text cannot fit."""
     config = settings()
     fmt = normalise_format(ext)
-    key = preview_key(name, size, ext)
+    key = stored_key(name, size, fmt)
     found = config.store.get(key)
     if found is not None:
         return found, CONTENT_TYPES[fmt]

@@ -200,8 +200,7 @@ def piece_masks(
             c.line([(x - dx, y - dy), (x + dx, y + dy)], r, base=sprinkles[colour])
             c.line([(x - dx, y - dy), (x + dx, y + dy)], r, base=pieces)
         elif style == "leaf":
-            c.polygon(blob(rng, x, y, r, 9, 0.5), base=pieces)
-            c.line(blob(rng, x, y, r * 0.5, 3, 0.3), 1.2, base=marks)
+            pass  # drawn by gold_leaf(): crumpled facets need more than a mask
         elif style == "drizzle":
             points = []
             sx = rng.uniform(x0, x0 + 60)
@@ -219,34 +218,131 @@ def piece_masks(
     return turn(pieces), turn(marks), [(turn(mask), colour) for mask, colour in extras]
 
 
+def _jagged(rng: random.Random, x: float, y: float, r: float) -> list[Point]:
+    """A torn outline: many corners, each a little in or out, some deep nicks."""
+    corners = rng.randint(13, 18)
+    start = rng.uniform(0, math.tau)
+    squash = rng.uniform(0.55, 0.9)
+    turn_by = rng.uniform(0, math.pi)
+    ct, st = math.cos(turn_by), math.sin(turn_by)
+    out = []
+    for i in range(corners):
+        a = start + i * math.tau / corners + rng.uniform(-0.15, 0.15)
+        k = rng.uniform(0.7, 1.1) * (0.55 if rng.random() < 0.15 else 1.0)
+        px, py = r * k * math.cos(a), r * k * squash * math.sin(a)
+        out.append((x + px * ct - py * st, y + px * st + py * ct))
+    return out
+
+
+def gold_leaf(name: str) -> tuple[Image.Image, Image.Image]:
+    """(pieces, luminance) of thin crumpled metal flakes scattered over the bar.
+
+    Each flake is a torn outline folded along a few random creases: every facet between
+    creases catches the light at its own angle (a flat tone from mid to bright), a crease
+    shows as a bright ridge beside a dark fold, and the edges curl a little darker.
+    """
+    style, count, (rmin, rmax) = STYLES[name]
+    rng = random.Random(f"topping-{name}")
+    x0, y0, x1, y1 = bar_box("g200")
+    pieces, lum = c.canvas(), c.canvas(c.NEUTRAL)
+    for _ in range(round(count * 1.7)):
+        x, y = rng.uniform(x0 + 14, x1 - 14), rng.uniform(y0 + 14, y1 - 14)
+        r = rng.uniform(rmin, rmax)
+        outline = _jagged(rng, x, y, r)
+        # some flakes shed a few small fragments beside them
+        fragments = [
+            _jagged(
+                rng,
+                x + rng.uniform(-1.6, 1.6) * r,
+                y + rng.uniform(-1.3, 1.3) * r,
+                rng.uniform(0.12, 0.3) * r,
+            )
+            for _ in range(rng.randint(0, 3))
+        ]
+        flake = c.polygon(outline)
+        for fragment in fragments:
+            c.polygon(fragment, base=flake)
+        # facets: start from one tone, each crease lifts one side and lowers the other
+        facets = c.canvas(round(rng.uniform(172, 212)))
+        ridges, folds = c.canvas(), c.canvas()
+        for _ in range(rng.randint(3, 5)):
+            a = rng.uniform(0, math.pi)
+            ox, oy = x + rng.uniform(-0.4, 0.4) * r, y + rng.uniform(-0.4, 0.4) * r
+            dx, dy = math.cos(a) * r * 2, math.sin(a) * r * 2
+            nx, ny = -math.sin(a) * r * 2, math.cos(a) * r * 2
+            side = c.polygon(
+                [
+                    (ox - dx, oy - dy),
+                    (ox + dx, oy + dy),
+                    (ox + dx + nx, oy + dy + ny),
+                    (ox - dx + nx, oy - dy + ny),
+                ]
+            )
+            delta = rng.uniform(18, 42) * rng.choice((-1, 1))
+            facets = c.tone({"f": facets, "s": side}, lambda v, d=delta: v["f"] + d * v["s"] / 255)
+            c.line([(ox - dx, oy - dy), (ox + dx, oy + dy)], 0.5, base=ridges)
+            c.line(
+                [
+                    (ox - dx + nx * 0.02, oy - dy + ny * 0.02),
+                    (ox + dx + nx * 0.02, oy + dy + ny * 0.02),
+                ],
+                0.9,
+                base=folds,
+            )
+        edge = c.subtract(flake, c.blur(flake, 1.2).point(lambda v: 255 if v > 200 else 0))
+        tone = c.tone(
+            {"f": facets, "r": ridges, "d": folds, "e": c.blur(edge, 0.6)},
+            lambda v: v["f"] + v["r"] * 0.16 - v["d"] * 0.12 - v["e"] * 0.22,
+        )
+        lum = Image.composite(tone, lum, flake)
+        pieces = ImageChops.lighter(pieces, flake)
+    # a fine metallic shimmer over it all
+    shimmer = c.noise("leaf-shimmer", 0.8)
+    lum = c.tone({"l": lum, "n": shimmer}, lambda v: v["l"] + (v["n"] - 128) * 0.12)
+    return turn(pieces), turn(lum)
+
+
 def draw_topping(name: str, swatch: str, out: Path) -> list[dict[str, object]]:
-    style = STYLES[name][0]
+    style, _, (rmin, rmax) = STYLES[name]
     pieces, marks, extras = piece_masks(name)
     rgb = c.hex_rgb(swatch)
-    relief = c.bevel(pieces, 2.2 if style != "dust" else 0.8)
     grain = c.noise(f"grain-{name}", 1.2)
-    if style in ("leaf",):
-        lum = c.tone(
-            {"r": relief, "n": c.noise("leaf-shine", 4)},
-            lambda a: c.NEUTRAL + (a["r"] - 128) * 0.8 + (a["n"] - 128) * 1.6,
-        )
-    elif style in ("flake", "drop", "cube", "drizzle"):
+    if style == "leaf":
+        pieces, lum = gold_leaf(name)
+    elif style in ("dust", "sprinkle", "drizzle"):
+        relief = c.bevel(pieces, 0.8 if style == "dust" else 1.6)
         lum = c.tone(
             {"r": relief, "m": marks}, lambda a: c.NEUTRAL + (a["r"] - 128) * 2.0 + a["m"] * 0.25
         )
     else:
+        # light and shade of a rounded piece: a broad dome, a crisp rim, a glint on top
+        dome = c.bevel(pieces, max(2.2, (rmin + rmax) / 2 * 0.75))
+        rim = c.bevel(pieces, 1.4)
+        gloss = 0.9 if style in ("drop", "cube", "chunk", "crumb", "flake") else 0.45
         lum = c.tone(
-            {"r": relief, "m": marks, "n": grain},
-            lambda a: c.NEUTRAL + (a["r"] - 128) * 1.5 + (a["n"] - 128) * 0.25 - a["m"] * 0.25,
+            {"d": dome, "r": rim, "m": marks, "n": grain},
+            lambda a: (
+                c.NEUTRAL
+                + (a["d"] - 128) * 1.8
+                + (a["r"] - 128) * 0.6
+                + ((a["d"] - 150) * (a["d"] > 150)) * 2.2 * gloss
+                + (a["n"] - 128) * 0.22
+                - a["m"] * (0.25 if style not in ("flake", "drop", "nut") else -0.2)
+            ),
         )
     colour = c.colour_image(rgb, lum)
     if style == "nut":
         colour = Image.composite(
-            c.colour_image(c.hex_rgb("#e8cf9f"), lum), colour, c.blur(marks, 1)
+            c.colour_image(c.hex_rgb("#e8cf9f"), lum), colour, c.scale_alpha(c.blur(marks, 2), 0.4)
         )
     for mask, extra in extras:
         colour = Image.composite(c.colour_image(c.hex_rgb(extra), lum), colour, mask)
-    shadow = c.drop_shadow(pieces, 1.5, 2.5, 2, 0.55)
+    if style == "leaf":  # thin foil lies flat: only a faint edge shadow
+        shadow = c.drop_shadow(pieces, 0.6, 1.0, 0.8, 0.35)
+    else:  # a soft shadow cast down-right and a dark contact line under each piece
+        shadow = ImageChops.lighter(
+            c.drop_shadow(pieces, 2.5, 4, 3, 0.5), c.drop_shadow(pieces, 0.8, 1.2, 0.8, 0.6)
+        )
     alpha = ImageChops.lighter(pieces, shadow)
     colour = Image.composite(colour, Image.new("RGB", colour.size, (25, 12, 5)), pieces)
     if style == "flake":
@@ -446,7 +542,8 @@ def label_box(size: str) -> tuple[float, float, float, float]:
     x0, y0, x1, y1 = sleeve_box(size)
     w, h = x1 - x0, y1 - y0
     cx = x0 + w * (0.42 if size != "g50" else 0.5)
-    lw, lh = w * (0.6 if size != "g50" else 0.78), h * 0.62
+    # wide enough for the longest name the rules allow in the widest letters (16 "W")
+    lw, lh = w * {"g50": 0.78, "g100": 0.74, "g200": 0.6}[size], h * 0.62
     return cx - lw / 2, (y0 + y1) / 2 - lh / 2, cx + lw / 2, (y0 + y1) / 2 + lh / 2
 
 
@@ -502,7 +599,7 @@ def label_texts(size: str) -> list[dict[str, object]]:
             **extra,
         }
 
-    big = [9, 30] if size == "g50" else [12, 40]
+    big = [9, 30] if size == "g50" else [10, 40]
     small = [7, 11] if size == "g50" else [8, 14]
     return [
         slot(
@@ -515,7 +612,15 @@ def label_texts(size: str) -> list[dict[str, object]]:
             source="option_label",
             uppercase=True,
         ),
-        slot("name_on_wrapper", y0 + h * 0.3, y0 + h * 0.72, big, "DejaVuSerif-Italic", "#3b2216"),
+        slot(
+            "name_on_wrapper",
+            y0 + h * 0.3,
+            y0 + h * 0.72,
+            big,
+            "DejaVuSerif-Italic",
+            "#3b2216",
+            lines=2,
+        ),
         slot(
             "cocoa_origin",
             y0 + h * 0.74,

@@ -211,12 +211,38 @@ def radial_gradient(
     return ramp.resize((BIG, BIG), Image.Resampling.BILINEAR)
 
 
+def wrap_resize(small: Image.Image, size: int) -> Image.Image:
+    """``small`` (square) enlarged to ``size`` with BICUBIC as if it repeated on every side,
+    so the result tiles without a seam (``size`` a multiple of small's side)."""
+    n = small.width
+    assert small.height == n and size % n == 0, (n, size)
+    k = size // n
+    pad = 3  # BICUBIC reads two cells either side when enlarging
+    padded = Image.new(small.mode, (n + 2 * pad, n + 2 * pad))
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            padded.paste(small, (pad + dx * n, pad + dy * n))
+    big = padded.resize(((n + 2 * pad) * k, (n + 2 * pad) * k), Image.Resampling.BICUBIC)
+    return big.crop((pad * k, pad * k, (pad + n) * k, (pad + n) * k))
+
+
+def _cells(size: int, cell_px: float) -> int:
+    """The number of noise cells across ``size``: a divisor of size near size / cell."""
+    target = max(2.0, size / cell_px)
+    divisors = [d for d in range(2, size + 1) if size % d == 0]
+    return min(divisors, key=lambda d: (abs(math.log(d / target)), d))
+
+
 def noise(seed: str, cell: float, size: int = BIG) -> Image.Image:
-    """Smooth value noise around 128: random values every ``cell`` art px, interpolated."""
+    """Smooth value noise around 128: random values every ``cell`` art px, interpolated.
+
+    The noise wraps around (its right edge continues its left, its bottom its top), so a
+    small texture made of it repeats without a visible grid.
+    """
     rng = random.Random(seed)
-    n = max(2, round(size / (cell * SS)))
+    n = _cells(size, cell * SS)
     small = Image.frombytes("L", (n, n), rng.randbytes(n * n))
-    return small.resize((size, size), Image.Resampling.BICUBIC)
+    return wrap_resize(small, size)
 
 
 def fine_noise(seed: str, size: tuple[int, int]) -> Image.Image:

@@ -240,11 +240,11 @@ def draw_hallmarks(out: Path) -> list[dict[str, object]]:
     layers: list[dict[str, object]] = []
     face = ImageFont.truetype(str(FONT_DIR / "DejaVuSans-Bold.ttf"), round(9 * c.SS))
     for mark, metals in marks.items():
-        a = math.radians(214)
+        a = math.radians(202)  # beyond the left end of the longest engraving
         x, y = project((R_IN * math.cos(a), R_IN * math.sin(a), 0))
         text = c.canvas()
         ImageDraw.Draw(text).text((x * c.SS, y * c.SS), mark, font=face, fill=255, anchor="mm")
-        text = text.rotate(-52, resample=Image.Resampling.BICUBIC, center=(x * c.SS, y * c.SS))
+        text = text.rotate(-64, resample=Image.Resampling.BICUBIC, center=(x * c.SS, y * c.SS))
         rgb = Image.new("RGB", text.size, (40, 36, 30))
         name = f"hallmark_{mark.lower()}.png"
         c.save_rgba(out / name, rgb, c.scale_alpha(text, 0.55))
@@ -268,12 +268,13 @@ def engraving_texts() -> list[dict[str, object]]:
                     "cx": CX,
                     "cy": round(centre_y, 1),
                     "radius": round(radius, 1),
-                    "start": 128,
-                    "end": 52,
+                    "start": 134,
+                    "end": 46,
                     "height": round(height, 1),
                 },
                 "font": "DejaVuSerif-Italic",
-                "size": [10, 24],
+                # 30 "M" (the widest band's longest engraving) fit at 9 px
+                "size": [9, 24],
                 "colour_from": "metal",
                 "shade": 0.42,
                 "effect": "deboss",

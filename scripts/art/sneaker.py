@@ -36,6 +36,12 @@ COLLAR: dict[str, dict[str, list[Point]]] = {
     },
 }
 LACE_END: Point = (478, 488)
+
+
+def union(a: Image.Image, b: Image.Image) -> Image.Image:
+    return ImageChops.lighter(a, b)
+
+
 VAMP: list[Point] = [(478, 488), (548, 500), (612, 506), (668, 516), (708, 534), (726, 558)]
 
 
@@ -52,11 +58,59 @@ def eyestay(cut: str) -> list[Point]:
     return out
 
 
+# Seen a little from above: beyond the near (lateral) eyestay the tongue shows, and
+# beyond it the far eyestay. FAR is how far the far eyestay's inner edge lies from the
+# near one at the top of the lacing; the throat narrows towards the toe.
+FAR: Point = (17.0, -29.0)
+
+
+def _far(point: Point, t: float, amount: float) -> Point:
+    k = amount * (1 - 0.55 * t)
+    return point[0] + FAR[0] * k, point[1] + FAR[1] * k
+
+
+def lace_line(cut: str) -> list[tuple[Point, float]]:
+    """(point, t) along the near eyestay edge, t from 0 at the top to 1 at the vamp."""
+    line = eyestay(cut)
+    return [(p, i / (len(line) - 1)) for i, p in enumerate(line)]
+
+
+def near_eyelets(cut: str) -> list[Point]:
+    return [(x + 9 - 3 * t, y + 9 - 2 * t) for (x, y), t in lace_line(cut)]
+
+
+def far_eyelets(cut: str) -> list[Point]:
+    return [_far((x + 4, y + 2), t, 1.32) for (x, y), t in lace_line(cut)]
+
+
 def upper_outline(cut: str) -> list[Point]:
+    """The near side of the upper: heel, collar, the near eyestay, vamp, toe, sole line."""
     parts = COLLAR[cut]
-    top = parts["back"] + parts["collar"][1:] + parts["tongue"][1:]
+    collar_end = parts["collar"][-1]
     lace = eyestay(cut)
+    throat = (collar_end[0] * 0.4 + lace[0][0] * 0.6, collar_end[1] * 0.6 + lace[0][1] * 0.4 - 2)
+    top = parts["back"] + parts["collar"][1:] + [throat]
     return top + lace[:1] + [lace[len(lace) // 2]] + VAMP + [(700, 574), (300, 575), (110, 572)]
+
+
+def tongue_outline(cut: str) -> list[Point]:
+    """The tongue: padded, rising above the collar, lying between the two eyestays."""
+    parts = COLLAR[cut]
+    (cx, cy) = parts["collar"][-1]
+    tip = parts["tongue"]
+    line = lace_line(cut)
+    far_edge = [_far(p, t, 1.0) for p, t in line]
+    under = [(x - 8, y + 10) for (x, y), _ in reversed(line)]
+    top = [(cx - 6, cy + 8), (tip[1][0] - 4, tip[1][1] - 2), tip[2], (tip[3][0] + 8, tip[3][1] - 2)]
+    return top + far_edge[:1] + far_edge[1:] + [(LACE_END[0] + 14, LACE_END[1] + 2)] + under
+
+
+def far_eyestay_outline(cut: str) -> list[Point]:
+    line = lace_line(cut)
+    inner = [_far(p, t, 0.92) for p, t in line]
+    outer = [_far(p, t, 1.7) for p, t in line]
+    end = (LACE_END[0] + 30, LACE_END[1] + 6)
+    return inner + [end] + list(reversed(outer))
 
 
 def sole_top() -> list[Point]:
@@ -65,9 +119,12 @@ def sole_top() -> list[Point]:
 
 def draw_upper(cut: str, out: Path) -> dict[str, object]:
     outline = upper_outline(cut)
-    mask = c.polygon(c.catmull(outline, steps=12))
-    relief = c.bevel(mask, 14)
-    soft = c.bevel(mask, 40)
+    body = c.polygon(c.catmull(outline, steps=12))
+    tongue = c.polygon(c.catmull(tongue_outline(cut), steps=10))
+    far_side = c.polygon(c.catmull(far_eyestay_outline(cut), steps=8))
+    mask = union(union(body, tongue), far_side)
+    relief = c.bevel(body, 14)
+    soft = c.bevel(body, 40)
     # panels: heel counter, quarter, eyestay band, vamp seam
     seams = c.canvas()
     back_top = COLLAR[cut]["back"][-1]
@@ -75,35 +132,93 @@ def draw_upper(cut: str, out: Path) -> dict[str, object]:
         c.catmull([(104, 470), (170, 478), (235, 520), (262, 572)], closed=False), 2.2, base=seams
     )
     lace = eyestay(cut)
-    band = [(x + 22, y + 16) for x, y in lace]
-    c.line(c.catmull(band + [(520, 520)], closed=False), 2.2, base=seams)
+    band = [(x + 24, y + 20) for x, y in lace]
+    c.line(c.catmull(band + [(526, 522)], closed=False), 2.2, base=seams)
     c.line(c.catmull([(330, 575), (360, 520), (420, 478)], closed=False), 2.0, base=seams)
     collar_pad = [(x, y + 14) for x, y in COLLAR[cut]["collar"]]
     c.line(c.catmull([back_top] + collar_pad, closed=False), 1.8, base=seams)
     stitches = c.canvas()
     for path in (
         [(108, 462), (172, 470), (240, 512), (268, 568)],
-        [(x + 30, y + 22) for x, y in lace] + [(528, 526)],
+        [(x + 31, y + 26) for x, y in lace] + [(532, 528)],
         [(x, y + 22) for x, y in COLLAR[cut]["collar"]],
+        [(x + 3, y + 3) for x, y in lace],  # along the eyestay's edge
     ):
         c.dashed(c.catmull(path, closed=False), 1.3, 5, 4, stitches)
     seam_shadow = c.blur(seams, 1.5)
+    # the collar's padding: a soft roll just under its edge
+    roll = c.canvas()
+    c.line(
+        c.catmull([back_top] + [(x, y + 6) for x, y in COLLAR[cut]["collar"]], closed=False),
+        9,
+        base=roll,
+    )
+    roll = c.intersect(c.blur(roll, 3), body)
     lum = c.tone(
-        {"r": relief, "s": soft, "seam": seam_shadow, "st": stitches, "m": mask},
+        {"r": relief, "s": soft, "seam": seam_shadow, "st": stitches, "roll": roll},
         lambda a: (
             c.NEUTRAL
             + (a["r"] - 128) * 0.9
-            + (a["s"] - 128) * 0.6
+            + (a["s"] - 128) * 0.7
             - a["seam"] * 0.45
             + a["st"] * 0.12
+            + a["roll"] * 0.1
         ),
     )
-    # a soft top light and shading towards the sole
-    light = c.linear_gradient((0, 250), (0, 580), 146, 118)
+    # the tongue: padded, in the shadow of the near eyestay along its edge
+    # a stitched label at the top of the tongue
+    tx, ty = COLLAR[cut]["tongue"][2]
+    label = c.polygon(
+        [(tx - 12, ty + 10), (tx + 12, ty + 12), (tx + 11, ty + 27), (tx - 13, ty + 25)]
+    )
+    label_stitch = c.canvas()
+    c.dashed(
+        [
+            (tx - 10, ty + 12),
+            (tx + 10, ty + 14),
+            (tx + 9, ty + 25),
+            (tx - 11, ty + 23),
+            (tx - 10, ty + 12),
+        ],
+        0.9,
+        2.5,
+        2,
+        label_stitch,
+    )
+    tongue_lum = c.tone(
+        {
+            "lb": c.bevel(label, 2),
+            "ls": label_stitch,
+            "r": c.bevel(tongue, 9),
+            "sh": c.blur(c.shift(body, -3, -5), 4),
+            "fs": c.blur(c.shift(far_side, -2, 3), 3),
+        },
+        lambda a: (
+            c.NEUTRAL
+            + 10
+            + (a["r"] - 128) * 1.3
+            - a["sh"] * 0.45
+            - a["fs"] * 0.25
+            + (a["lb"] - 128) * 1.2
+            + a["ls"] * 0.15
+        ),
+    )
+    far_edge = c.canvas()
+    c.dashed(
+        c.catmull([_far(p, t, 1.3) for p, t in lace_line(cut)], closed=False), 1.1, 4, 3, far_edge
+    )
+    far_lum = c.tone(
+        {"r": c.bevel(far_side, 4), "e": far_edge},
+        lambda a: c.NEUTRAL - 34 + (a["r"] - 128) * 0.9 + a["e"] * 0.08,
+    )
+    lum = Image.composite(lum, Image.composite(far_lum, tongue_lum, far_side), body)
+    # a soft top light, shading towards the sole and under the ankle
+    light = c.linear_gradient((0, 250), (0, 580), 150, 116)
     lum = ImageChops.add(lum, light, scale=1.0, offset=-128)
-    lum = ImageChops.multiply(lum, c.linear_gradient((0, 300), (0, 575), 255, 215))
-    toe = c.scale_alpha(c.blur(c.ellipse((560, 500, 700, 540)), 14), 0.25)
-    lum = Image.composite(c.flat(235), lum, toe)
+    lum = ImageChops.multiply(lum, c.linear_gradient((0, 300), (0, 575), 255, 205))
+    lum = ImageChops.multiply(lum, c.linear_gradient((90, 0), (260, 0), 222, 255))
+    toe = c.scale_alpha(c.blur(c.ellipse((560, 498, 700, 536)), 14), 0.3)
+    lum = Image.composite(c.flat(238), lum, toe)
     name = f"upper_{cut}.png"
     c.save_la(out / name, lum, mask)
     return {"file": name, "id": "upper", "when": f"silhouette = '{cut}'", "tint": "upper_colour"}
@@ -181,10 +296,8 @@ def draw_materials(out: Path) -> list[dict[str, object]]:
     layers: list[dict[str, object]] = []
     tile = 96
     # leather grain: fine cellular noise
-    grain = c.fine_noise("leather", (tile, tile)).resize(
-        (tile * 2, tile * 2), Image.Resampling.BICUBIC
-    )
-    grain = c.level(grain, 70, 220).resize((tile, tile), Image.Resampling.LANCZOS)
+    grain = c.wrap_resize(c.fine_noise("leather", (tile, tile)), tile * 2)
+    grain = c.level(grain, 70, 220).reduce(2)  # 2x2 averages: still wraps around
     rgba = Image.merge("LA", (grain, Image.new("L", (tile, tile), 90)))
     c.save_tile(out / "mat_leather.png", rgba)
     layers.append(
@@ -286,10 +399,6 @@ def draw_materials(out: Path) -> list[dict[str, object]]:
     return layers
 
 
-def union(a: Image.Image, b: Image.Image) -> Image.Image:
-    return ImageChops.lighter(a, b)
-
-
 def draw_toe_cap(out: Path) -> list[dict[str, object]]:
     shape = [
         (588, 500),
@@ -362,40 +471,74 @@ def draw_heel_tab(cut: str, out: Path) -> list[dict[str, object]]:
     ]
 
 
+def _cord(
+    points: list[Point], width: float, base: Image.Image, closed: bool = False
+) -> Image.Image:
+    return c.line(c.catmull(points, closed=closed, steps=10), width, base=base)
+
+
+def _lace_tone(over: Image.Image, under: Image.Image, width: float, seed: str) -> Image.Image:
+    """Round cords lit from the top left: the crossings on top brighter, those below in
+    their shadow; a fine weave along them."""
+    weave = c.noise(seed, 1.2)
+    shadow_over = c.blur(c.shift(over, 1.5, 2.5), 2)
+    return c.tone(
+        {
+            "o": c.bevel(over, width / 2.2),
+            "u": c.bevel(under, width / 2.2),
+            "n": weave,
+            "om": over,
+            "sh": shadow_over,
+        },
+        lambda a: (
+            c.NEUTRAL
+            + 6
+            + ((a["o"] - 128) * 1.4 + 10) * a["om"] / 255
+            + ((a["u"] - 128) * 1.2 - 12 - a["sh"] * 0.25) * (255 - a["om"]) / 255
+            + (a["n"] - 128) * 0.2
+        ),
+    )
+
+
 def draw_eyelets_and_laces(cut: str, out: Path) -> list[dict[str, object]]:
-    lace = eyestay(cut)
+    near, far = near_eyelets(cut), far_eyelets(cut)
     eyelets_rgb = c.canvas(0)
     eyelets_a = c.canvas(0)
-    for x, y in lace:
-        ex, ey = x + 10, y + 8
-        c.ellipse((ex - 6, ey - 6, ex + 6, ey + 6), fill=255, base=eyelets_a)
-        c.ellipse((ex - 6, ey - 6, ex + 6, ey + 6), fill=200, base=eyelets_rgb)
-        c.ellipse((ex - 3.2, ey - 3.2, ex + 3.2, ey + 3.2), fill=40, base=eyelets_rgb)
-        c.ellipse((ex - 5, ey - 5.5, ex - 1, ey - 2), fill=250, base=eyelets_rgb)
-    c.save_la(out / f"eyelets_{cut}.png", eyelets_rgb, eyelets_a)
-    # flat laces: from each eyelet a bar over the tongue towards the far side
-    laces = c.canvas()
-    for i, (x, y) in enumerate(lace):
-        ex, ey = x + 10, y + 8
-        far = (ex - 26, ey - 14) if i % 2 == 0 else (ex - 24, ey - 18)
-        c.line([(ex, ey), far], 9, base=laces)
-    # a bow at the top eyelet: two loops and two tails
-    tx, ty = lace[0][0] + 6, lace[0][1] + 2
-    bow = c.canvas()
-    for dx, dy in ((-34, -20), (26, -24)):
+    for (x, y), r in [(p, 6.0) for p in near] + [(p, 4.2) for p in far]:
+        c.ellipse((x - r, y - r, x + r, y + r), fill=255, base=eyelets_a)
+        c.ellipse((x - r, y - r, x + r, y + r), fill=150, base=eyelets_rgb)
+        c.ellipse((x - r * 0.9, y - r * 0.95, x + r * 0.6, y + r * 0.5), fill=225, base=eyelets_rgb)
         c.ellipse(
-            (tx + min(0, dx) - 4, ty + dy - 10, tx + max(0, dx) + 4, ty + 6), fill=255, base=bow
+            (x - r * 0.55, y - r * 0.55, x + r * 0.55, y + r * 0.55), fill=30, base=eyelets_rgb
         )
-        c.ellipse((tx + min(0, dx) + 5, ty + dy - 2, tx + max(0, dx) - 5, ty - 2), fill=0, base=bow)
-    c.line(c.catmull([(tx, ty), (tx + 14, ty + 30), (tx + 8, ty + 62)], closed=False), 6, base=bow)
-    c.line(c.catmull([(tx, ty), (tx - 18, ty + 24), (tx - 30, ty + 52)], closed=False), 6, base=bow)
-    c.ellipse((tx - 7, ty - 7, tx + 7, ty + 7), base=bow)
-    laces = union(laces, bow)
-    weave = c.noise(f"lace-{cut}", 1.5)
-    lum = c.tone(
-        {"r": c.bevel(laces, 3), "n": weave},
-        lambda a: c.NEUTRAL + 8 + (a["r"] - 128) * 1.3 + (a["n"] - 128) * 0.25,
-    )
+    eyelets_rgb = c.blur(eyelets_rgb, 0.4)
+    c.save_la(out / f"eyelets_{cut}.png", eyelets_rgb, eyelets_a)
+    # criss-cross: from each eyelet over the tongue to the next one on the other side;
+    # the crossings from the near side lie on top
+    width = 5.2
+    over, under = c.canvas(), c.canvas()
+    for i in range(len(near) - 1):
+        _cord([far[i], near[i + 1]], width, under)
+        _cord([near[i], far[i + 1]], width, over)
+    _cord([near[-1], far[-1]], width, under)  # the bottom bar, tucked under
+    _cord([near[0], far[0]], width, over)
+    # the bow above the top crossing: two loops and two tails falling over the quarter
+    bx, by = (near[0][0] + far[0][0]) / 2 - 2, (near[0][1] + far[0][1]) / 2 - 4
+    for loop in (
+        [(bx, by), (bx - 22, by - 26), (bx - 40, by - 22), (bx - 30, by - 6), (bx, by)],
+        [(bx, by), (bx + 12, by - 30), (bx + 30, by - 34), (bx + 30, by - 14), (bx, by)],
+    ):
+        _cord(loop, width * 0.9, over)
+    for tail in (
+        [(bx, by), (bx - 10, by + 26), (bx - 20, by + 52), (bx - 30, by + 70)],
+        [(bx, by), (bx + 6, by + 28), (bx + 2, by + 56), (bx + 8, by + 78)],
+    ):
+        _cord(tail, width * 0.9, over)
+    knot = c.ellipse((bx - 6, by - 6, bx + 6, by + 6))
+    over = union(over, knot)
+    under = c.subtract(under, over)
+    laces = union(over, under)
+    lum = _lace_tone(over, under, width, f"lace-{cut}")
     shadow = c.drop_shadow(laces, 2, 3, 2.5, 0.5)
     alpha = union(laces, shadow)
     lum = Image.composite(lum, c.flat(20), laces)
@@ -417,18 +560,25 @@ def draw_eyelets_and_laces(cut: str, out: Path) -> list[dict[str, object]]:
 
 
 def draw_elastic(out: Path) -> list[dict[str, object]]:
-    lace = eyestay("low")
-    cord = c.canvas()
-    for i in range(len(lace) - 1):
-        (x0, y0), (x1, y1) = lace[i], lace[i + 1]
-        c.line([(x0 + 10, y0 + 8), (x1 - 14, y1 - 6), (x1 + 10, y1 + 8)], 4.5, base=cord)
-    # toggle stopper
-    tx, ty = lace[0][0] - 4, lace[0][1] - 8
-    c.line([(tx + 14, ty + 16), (tx - 4, ty + 40)], 4.5, base=cord)
-    c.polygon(
-        [(tx - 14, ty + 36), (tx + 4, ty + 32), (tx + 8, ty + 52), (tx - 10, ty + 56)], base=cord
+    """Slip-on cords (low cut only): a thin zigzag between the eyestays and a toggle."""
+    near, far = near_eyelets("low"), far_eyelets("low")
+    width = 3.6
+    over, under = c.canvas(), c.canvas()
+    for i in range(len(near) - 1):
+        _cord([far[i], near[i + 1]], width, under)
+        _cord([near[i], far[i + 1]], width, over)
+    # both ends pulled through a toggle stopper above the top crossing
+    tx, ty = (near[0][0] + far[0][0]) / 2 - 8, (near[0][1] + far[0][1]) / 2 - 10
+    _cord([near[0], (tx + 2, ty + 6)], width, over)
+    _cord([far[0], (tx + 4, ty + 4)], width, over)
+    _cord([(tx, ty), (tx - 12, ty + 26), (tx - 18, ty + 44)], width, over)
+    toggle = c.polygon(
+        [(tx - 26, ty + 38), (tx - 8, ty + 34), (tx - 4, ty + 54), (tx - 22, ty + 58)]
     )
-    lum = c.tone({"r": c.bevel(cord, 2.5)}, lambda a: c.NEUTRAL + (a["r"] - 128) * 1.4)
+    over = union(over, toggle)
+    under = c.subtract(under, over)
+    cord = union(over, under)
+    lum = _lace_tone(over, under, width, "elastic")
     alpha = union(cord, c.drop_shadow(cord, 2, 3, 2, 0.45))
     lum = Image.composite(lum, c.flat(20), cord)
     c.save_la(out / "laces_elastic.png", lum, alpha)

@@ -4,12 +4,15 @@ prefetching of the next likely pictures, and a text the picture cannot hold."""
 from __future__ import annotations
 
 import re
+import shutil
 import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 from flask import Flask
 from playwright.sync_api import Locator, Page, Response, Route, expect
 
@@ -188,7 +191,25 @@ def test_idle_prefetch_of_the_current_step(page: Page, shop_url: str) -> None:
     assert now["src"].endswith(url)
 
 
-def test_a_text_the_picture_cannot_hold_is_said_beside_the_field(page: Page, shop_url: str) -> None:
+@pytest.fixture
+def narrow_ring_art(live_app: Flask, tmp_path: Path) -> None:
+    """The ring's art as a merchant might draw it: room on the band for fewer letters than
+    the catalog's rules allow (the seed art holds every text the rules allow)."""
+    folder = tmp_path / "catalogs" / "jewellery"
+    shutil.copytree(SEED_DIR / "jewellery", folder)
+    manifest_path = folder / "art" / "manifest.toml"
+    manifest = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
+    for layer in manifest["layers"]:
+        if layer.get("text") == "engraving":
+            layer["arc"]["start"], layer["arc"]["end"] = 105, 75
+    manifest_path.write_text(tomli_w.dumps(manifest), encoding="utf-8")
+    settings = live_app.extensions["atelier_previews"]
+    settings.catalog_dir, settings._folders = tmp_path / "catalogs", None
+
+
+def test_a_text_the_picture_cannot_hold_is_said_beside_the_field(
+    page: Page, shop_url: str, narrow_ring_art: None
+) -> None:
     open_configurator(page, f"{shop_url}/p/ring")
     band = page.locator("[data-attribute='band_width']")
     go_to_step(page, band)

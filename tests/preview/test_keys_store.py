@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from configurator.preview import (
     get_or_make,
     preview_hash,
     preview_key,
+    stored_key,
 )
 
 from .conftest import ROOT
@@ -81,3 +85,42 @@ def test_get_or_make_draws_once() -> None:
     assert get_or_make(store, key, make) == b"img"
     assert get_or_make(store, key, make) == b"img"
     assert len(calls) == 1
+
+
+def test_hash_covers_the_renderer_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    from configurator.preview import keys
+
+    before = preview_hash("ring", 3, CHOICES, "abc")
+    monkeypatch.setattr(keys, "RENDERER_VERSION", keys.RENDERER_VERSION + 1)
+    assert preview_hash("ring", 3, CHOICES, "abc") != before
+
+
+def test_jpg_and_jpeg_are_stored_once() -> None:
+    name = "ef" * 32
+    assert stored_key(name, "800", "jpg") == stored_key(name, "800", "jpeg")
+    assert stored_key(name, "800", "jpeg").endswith(".800.jpeg")
+    assert stored_key(name, "300", "webp") == preview_key(name, "300", "webp")
+
+
+def test_requests_arriving_together_draw_once() -> None:
+    store = MemoryStore()
+    calls: list[int] = []
+    started = threading.Barrier(6)
+
+    def make() -> bytes:
+        calls.append(1)
+        time.sleep(0.2)  # long enough for every other thread to ask meanwhile
+        return b"img"
+
+    def ask() -> bytes:
+        started.wait()
+        return get_or_make(store, preview_key("ab" * 32, "800", "webp"), make)
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: ask(), range(6)))
+    assert answers == [b"img"] * 6
+    assert len(calls) == 1
+    # the per-name locks are forgotten once nobody waits
+    from configurator.preview import store as stores
+
+    assert stores._drawing == {}

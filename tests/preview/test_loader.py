@@ -135,3 +135,14 @@ def test_manifest_problems_listed(tmp_path: Path) -> None:
     problems = "\n".join(caught.value.problems)
     assert "plain file name" in problems and "blend" in problems and "when" in problems
     assert "box" in problems
+
+
+def test_text_lines_are_one_or_two() -> None:
+    from configurator.preview.manifest import parse_manifest
+
+    layer = {"text": "name", "box": [0, 0, 100, 40], "lines": 3}
+    with pytest.raises(ManifestError) as caught:
+        parse_manifest({"layers": [layer]})
+    assert "'lines' must be 1 or 2" in str(caught.value)
+    _, _, (parsed,) = parse_manifest({"layers": [{**layer, "lines": 2}]})
+    assert parsed.lines == 2  # type: ignore[union-attr]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -194,3 +195,25 @@ def test_unknown_size_refused() -> None:
     product = get_product("ring")
     with pytest.raises(PreviewError, match="size"):
         render(product.art, product.catalog, {}, "1600")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "The Extraordinarily Long Name Of A Hand Made To Order Product That Goes On And On "
+        "Well Past Anything A Card Could Hold In Three Lines",
+        "Supercalifragilisticexpialidocious" * 5,
+    ],
+)
+def test_a_product_name_too_long_for_the_share_card_is_shortened(title: str) -> None:
+    renders = importlib.import_module("configurator.preview.render")  # the module, not render()
+    product = get_product("ring")
+    card = render(product.art, product.catalog, product.valid({}), "card", title=title, price="€1")
+    assert card.size == (1200, 630)
+    size, rows = renders._wrap_title(title, 1200 - 60 - (renders.CARD_ART + 70))
+    assert size == min(renders.TITLE_SIZES) and len(rows) == 3
+    assert rows[-1].endswith("\u2026")
+    face = renders.texts.font("DejaVuSans-Bold", size)
+    assert all(face.getlength(row) <= 1200 - 60 - (renders.CARD_ART + 70) for row in rows)
+    # a name that fits keeps every word and no ellipsis
+    assert renders._wrap_title("Custom Ring", 500) == (56, ["Custom Ring"])

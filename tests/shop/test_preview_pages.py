@@ -11,20 +11,28 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
+import tomllib
+from collections.abc import Callable
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 
-from .conftest import post_form, sneaker_form
+from configurator.extensions import db
+from configurator.products.services import import_catalog
+
+from .conftest import SEED_DIR, SEEDS, post_form, sneaker_form
 
 RING = {"metal": "gold18_rose", "gem": "ruby", "band_width": "w4"}
-# Passes the catalog's text rules (a 6 mm band takes 30 characters) but is too wide to
-# be engraved on the picture's band even in the smallest lettering.
-TOO_WIDE = {"band_width": "w6", "gem": "none", "engraving": "W" * 30}
+# The longest engraving the catalog's rules allow (a 6 mm band takes 30 characters) in
+# the widest letters: the seed art draws it; narrower merchant art may not.
+WIDEST = {"band_width": "w6", "gem": "none", "engraving": "W" * 30}
 PREVIEW_PATH = re.compile(r"^/previews/([0-9a-f]{64})\.(800|300|card)\.(webp|jpeg)$")
 
 
@@ -291,17 +299,50 @@ def test_cart_and_checkout_lines_show_the_thumbnail(shop: Flask, client: FlaskCl
     assert pictures(checkout)[0] == (webp, jpeg)
 
 
-def test_a_text_too_wide_for_the_picture_is_said_beside_its_field(
+@pytest.fixture
+def narrow_art(make_app: Callable[..., Flask], tmp_path: Path) -> Flask:
+    """The seed catalogs published, the ring's art as a merchant might draw it: room on
+    the band for fewer letters than the catalog's rules allow."""
+    folder = tmp_path / "catalogs" / "jewellery"
+    shutil.copytree(SEED_DIR / "jewellery", folder)
+    manifest_path = folder / "art" / "manifest.toml"
+    manifest = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
+    for layer in manifest["layers"]:
+        if layer.get("text") == "engraving":
+            layer["arc"]["start"], layer["arc"]["end"] = 105, 75
+    manifest_path.write_text(tomli_w.dumps(manifest), encoding="utf-8")
+    app = make_app(CATALOG_DIR=str(tmp_path / "catalogs"))
+    with app.app_context():
+        db.create_all()
+        for seed in SEEDS.values():
+            import_catalog(SEED_DIR / seed)
+        db.session.commit()
+    return app
+
+
+def test_the_seed_art_draws_the_widest_text_the_rules_allow(
     shop: Flask, client: FlaskClient
 ) -> None:
-    answer = configure(client, "ring", TOO_WIDE)
+    answer = configure(client, "ring", WIDEST)
+    assert answer["consistent"]
+    assert image_of(client, answer["preview"]).size == (800, 800)
+    assert image_of(client, answer["preview"].replace(".800.webp", ".300.jpeg")).size == (300, 300)
+    design_id = save_design(client, "ring", WIDEST)
+    design_page = client.get(f"/d/{design_id}").get_data(as_text=True)
+    assert "data-preview-problem" not in design_page
+    assert image_of(client, pictures(design_page)[0][0]).size == (800, 800)
+
+
+def test_a_text_too_wide_for_the_picture_is_said_beside_its_field(narrow_art: Flask) -> None:
+    client = narrow_art.test_client()
+    answer = configure(client, "ring", WIDEST)
     assert answer["consistent"]  # the catalog's rules allow it ...
     refused = client.get(answer["preview"])
-    assert refused.status_code == 422  # ... but the picture cannot hold it
+    assert refused.status_code == 422  # ... but this art cannot hold it
     error = refused.get_json()["error"]
     assert error["field"] == "choices.engraving" and "too long" in error["message"]
 
-    design_id = save_design(client, "ring", TOO_WIDE)
+    design_id = save_design(client, "ring", WIDEST)
     page = client.get(f"/p/ring?design={design_id}").get_data(as_text=True)
     message = re.search(r'data-error-for="engraving">([^<]*)<', page)
     assert message and "too long to fit" in message.group(1)
@@ -311,5 +352,25 @@ def test_a_text_too_wide_for_the_picture_is_said_beside_its_field(
     assert client.get(webp).status_code == 200
     problem = page_data(page)["previewProblem"]
     assert problem["attribute"] == "engraving" and "too long" in problem["message"]
+
+
+def test_the_design_page_says_which_text_the_picture_leaves_out(narrow_art: Flask) -> None:
+    client = narrow_art.test_client()
+    design_id = save_design(client, "ring", WIDEST)
     design_page = client.get(f"/d/{design_id}").get_data(as_text=True)
-    assert client.get(pictures(design_page)[0][0]).status_code == 200
+    (webp, _), *_ = pictures(design_page)
+    assert client.get(webp).status_code == 200
+    note = re.search(r'data-preview-problem="engraving">\s*<p>([^<]*)</p>', design_page)
+    assert note, "the design page must say the picture leaves the engraving out"
+    assert "shown without" in note.group(1) and "too long to fit" in note.group(1)
+
+
+def test_cart_thumbnails_of_a_text_the_art_cannot_hold_are_drawn(narrow_art: Flask) -> None:
+    client = narrow_art.test_client()
+    design_id = save_design(client, "ring", WIDEST)
+    added = post_form(client, "/cart/add", {"design_id": design_id}, token_from=f"/d/{design_id}")
+    assert added.status_code in (302, 303)
+    cart = client.get("/cart").get_data(as_text=True)
+    (webp, jpeg), *_ = pictures(cart)
+    assert image_of(client, webp).size == (300, 300)
+    assert image_of(client, jpeg).size == (300, 300)

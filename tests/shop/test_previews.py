@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from redis import Redis
+from redis.exceptions import RedisError
+
+from configurator.extensions import db
+from configurator.products.services import import_catalog
+
+from .conftest import SEED_DIR, SEEDS, csrf_token
 
 RING = {"metal": "gold18_rose", "gem": "ruby", "band_width": "w4"}
 
@@ -70,3 +82,131 @@ def test_unknown_and_malformed_names_are_404(shop: Flask, client: FlaskClient) -
     name = preview_of(client, RING).removeprefix("/previews/").split(".")[0]
     assert client.get(f"/previews/{name}.801.webp").status_code == 404
     assert client.get(f"/previews/{name}.800.gif").status_code == 404
+
+
+# -- texts that used to hang the renderer ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("product", "choices"),
+    [
+        ("chocolate-bar", {"size": "g100", "name_on_wrapper": "MMMMMMMMMMMM"}),
+        ("chocolate-bar", {"size": "g100", "name_on_wrapper": "W" * 16}),
+        ("ring", {"band_width": "w6", "gem": "none", "engraving": "W" * 26}),
+    ],
+)
+def test_the_audit_texts_are_drawn_promptly(
+    shop: Flask, client: FlaskClient, product: str, choices: dict[str, object]
+) -> None:
+    started = time.monotonic()
+    answer = client.post(f"/api/products/{product}/configure", json={"choices": choices})
+    assert answer.status_code == 200 and answer.get_json()["consistent"]
+    response = client.get(answer.get_json()["preview"])
+    assert response.status_code == 200 and response.content_type == "image/webp"
+    page = client.post(f"/p/{product}", data={"csrf_token": csrf_token(client, f"/p/{product}")})
+    assert page.status_code in (200, 303, 400)
+    assert time.monotonic() - started < 30
+
+
+# -- Redis: a URL handed out keeps working ----------------------------------------------
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture
+def redis_client() -> Iterator[tuple[Redis, str]]:
+    """The test Redis and a key prefix of this test's own (keys removed afterwards)."""
+    client = Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except RedisError as error:  # pragma: no cover - depends on the machine
+        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
+    prefix = f"test:{secrets.token_hex(6)}:"
+    yield client, prefix
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture
+def redis_shop(
+    make_app: Callable[..., Flask], redis_client: tuple[Redis, str]
+) -> tuple[Flask, Redis, str]:
+    client, prefix = redis_client
+    app = make_app(REDIS_URL=REDIS_URL, PREVIEW_REDIS_PREFIX=prefix)
+    with app.app_context():
+        db.create_all()
+        for seed in SEEDS.values():
+            import_catalog(SEED_DIR / seed)
+        db.session.commit()
+    return app, client, prefix
+
+
+def _names(url: str, prefix: str) -> tuple[str, str]:
+    """(record key, image key) in Redis of a preview URL."""
+    name = url.removeprefix("/previews/")
+    return f"{prefix}{name.split('.')[0]}.json", f"{prefix}{name}"
+
+
+def test_redis_keeps_records_and_lets_images_expire(redis_shop) -> None:
+    app, redis, prefix = redis_shop
+    client = app.test_client()
+    url = preview_of(client, RING)
+    record, image = _names(url, prefix)
+    assert redis.ttl(record) == -1  # no expiry: the record is what redraws the image
+    first = client.get(url)
+    assert first.status_code == 200
+    assert 0 < redis.ttl(image) <= 30 * 24 * 3600
+    redis.delete(image)  # expired (or evicted under volatile-lru)
+    again = client.get(url)
+    assert again.status_code == 200 and again.data == first.data
+    assert redis.exists(image)
+
+
+def test_a_record_gone_from_redis_is_put_back_by_the_next_configure(
+    make_app: Callable[..., Flask], redis_shop
+) -> None:
+    app, redis, prefix = redis_shop
+    app.extensions["atelier_previews"].registered_seconds = 0.0
+    client = app.test_client()
+    url = preview_of(client, RING)
+    record, image = _names(url, prefix)
+    redis.delete(record, image)  # flushed, or evicted by an allkeys policy
+    assert preview_of(client, RING) == url
+    assert redis.exists(record)
+    assert client.get(url).status_code == 200
+
+
+def test_a_record_written_with_an_expiry_loses_it_when_read(redis_shop) -> None:
+    app, redis, prefix = redis_shop
+    app.extensions["atelier_previews"].registered_seconds = 0.0
+    client = app.test_client()
+    url = preview_of(client, RING)
+    record, _ = _names(url, prefix)
+    redis.expire(record, 60)  # as the store wrote records before
+    preview_of(client, RING)
+    assert redis.ttl(record) == -1
+
+
+def test_the_memory_of_registered_names_is_bounded(redis_shop) -> None:
+    app, redis, prefix = redis_shop
+    settings = app.extensions["atelier_previews"]
+    settings.registered_memory = 5
+    client = app.test_client()
+    urls = {preview_of(client, {**RING, "ring_size": size}) for size in range(50, 62)}
+    assert len(urls) == 12
+    assert len(settings._registered) == 5
+    for url in urls:  # every name handed out still draws
+        assert client.get(url).status_code == 200
+
+
+def test_jpg_and_jpeg_are_one_stored_image(shop: Flask, client: FlaskClient) -> None:
+    name = preview_of(client, RING).removeprefix("/previews/").split(".")[0]
+    jpg = client.get(f"/previews/{name}.300.jpg")
+    jpeg = client.get(f"/previews/{name}.300.jpeg")
+    assert jpg.status_code == jpeg.status_code == 200
+    assert jpg.content_type == jpeg.content_type == "image/jpeg"
+    assert jpg.data == jpeg.data
+    stored = sorted(p.name for p in (Path(shop.instance_path) / "previews").rglob(f"{name}.300.*"))
+    assert stored == [f"{name}.300.jpeg"]
