@@ -15,20 +15,25 @@ Rules are guarded by their selector: a clause ``C`` of rule ``r`` is stored as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pysat.card import CardEnc, EncType
 
-from .expr import And, Compare, Const, Expr, Has, In, Measure, Not, Or, compare, walk
+from .choices import within_limits
+from .expr import And, Compare, Const, Expr, Has, In, Measure, Not, Or, Value, compare, walk
 from .model import Attribute, Catalog, Rule
+
+CandidateKey = str | Decimal | int  # option id, number value or text length
 
 
 @dataclass
 class Encoding:
     catalog: Catalog
     top: int = 0
+    attribute_top: int = 0
     clauses: list[list[int]] = field(default_factory=list)
     true: int = 0
     option_var: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -44,6 +49,9 @@ class Encoding:
     # "at least k of the first i options" literals, per attribute and k
     _prefix_counts: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     _memo: dict[Expr, int] = field(default_factory=dict)
+    # encode tables of three or more attributes without row variables (checked on models)
+    relax_tables: bool = False
+    relaxed: list[tuple[Rule, int]] = field(default_factory=list)
 
     def new_var(self) -> int:
         self.top += 1
@@ -81,6 +89,41 @@ class Encoding:
         assert attribute.max_length is not None
         return [self.length_var[attribute.id, n] for n in range(attribute.max_length + 1)]
 
+    def candidates(self, attribute: Attribute) -> list[tuple[CandidateKey, int]]:
+        """The attribute's keys (option ids, values or lengths) with their variables."""
+        lits = self.attribute_lits(attribute)
+        if attribute.kind in ("single", "multi"):
+            keys: list[CandidateKey] = [o.id for o in attribute.options]
+        elif attribute.kind == "number":
+            keys = list(attribute.number_values())
+        else:
+            keys = list(range(len(lits)))
+        return list(zip(keys, lits, strict=True))
+
+    def choice_lits(self, attribute: Attribute, value: Value) -> list[int]:
+        """The literals that hold a shopper's choice of ``value`` for ``attribute``."""
+        if attribute.kind == "single":
+            assert isinstance(value, str)
+            return [self.option_var[attribute.id, value]]
+        if attribute.kind == "multi":
+            assert isinstance(value, frozenset)
+            return sorted(self.option_var[attribute.id, option] for option in value)
+        if attribute.kind == "number":
+            assert isinstance(value, Decimal)
+            if not within_limits(attribute, value):
+                return [self.outside_var[attribute.id], self.none_var[attribute.id]]
+            return [self.value_var[attribute.id, value]]
+        assert isinstance(value, str) and attribute.max_length is not None
+        lits = [self.length_var[attribute.id, min(len(value), attribute.max_length)]]
+        if not within_limits(attribute, value):
+            lits.append(self.outside_var[attribute.id])
+        for index, var in self.pattern_var.items():
+            rule = self.catalog.rules[index - 1]
+            if rule.attribute == attribute.id:
+                assert rule.pattern is not None
+                lits.append(var if re.search(rule.pattern, value) else -var)
+        return lits
+
     def exactly_one(self, lits: list[int]) -> None:
         if len(lits) <= 8:
             self.clauses.append(list(lits))
@@ -91,6 +134,7 @@ class Encoding:
         self.clauses.extend(cnf.clauses)
 
     def declare(self, attribute: Attribute) -> None:
+        """The attribute's one-hot variables (and "none"); see ``one_of`` for their clauses."""
         if attribute.kind in ("single", "multi"):
             for option in attribute.options:
                 self.option_var[attribute.id, option.id] = self.new_var()
@@ -103,6 +147,9 @@ class Encoding:
                 self.length_var[attribute.id, length] = self.new_var()
         if attribute.kind in ("single", "number"):
             self.none_var[attribute.id] = self.new_var()
+
+    def one_of(self, attribute: Attribute) -> None:
+        if attribute.kind in ("single", "number"):
             self.exactly_one([*self.attribute_lits(attribute), self.none_var[attribute.id]])
         elif attribute.kind == "text":
             self.exactly_one(self.attribute_lits(attribute))
@@ -251,6 +298,67 @@ class Encoding:
             self.text_rule(rule, selector)
 
     def table(self, rule: Rule, selector: int) -> None:
+        if len(rule.attributes) <= 2:
+            self._small_table(rule, selector)
+        elif self.relax_tables:
+            self._keyed_table(rule, selector, key_column(rule))
+        else:
+            self._row_table(rule, selector)
+
+    def _unset_except(self, names: tuple[str, ...], *skip: int) -> list[int]:
+        return [self.none_var[name] for i, name in enumerate(names) if i not in skip]
+
+    def _supports(self, rule: Rule, selector: int, position: int, other: int) -> None:
+        """Each value at ``position`` needs a row with a value at ``other``: exact for a
+        table of two attributes, implied by any table."""
+        names = rule.attributes
+        supported: dict[str, set[str]] = {}
+        for row in rule.allowed:
+            supported.setdefault(row[position], set()).add(row[other])
+        unset = self._unset_except(names, position)
+        attribute = self.catalog.attribute(names[position])
+        assert attribute is not None
+        for option in attribute.options:
+            values = sorted(supported.get(option.id, ()))
+            clause = [self.option_var[names[other], value] for value in values]
+            self.guarded(selector, [-self.option_var[names[position], option.id], *unset, *clause])
+
+    def _small_table(self, rule: Rule, selector: int) -> None:
+        """One or two attributes: forbidden values, or supports both ways; no row variables."""
+        names = rule.attributes
+        if len(names) == 1:
+            allowed = {row[0] for row in rule.allowed}
+            attribute = self.catalog.attribute(names[0])
+            assert attribute is not None
+            for option in attribute.options:
+                if option.id not in allowed:
+                    self.guarded(selector, [-self.option_var[names[0], option.id]])
+            return
+        self._supports(rule, selector, 0, 1)
+        self._supports(rule, selector, 1, 0)
+
+    def _keyed_table(self, rule: Rule, selector: int, column: int) -> None:
+        """A table without row variables: each key (the other columns' values) allows the
+        values of ``column`` listed with it, and each value needs a row. Whether a key is
+        listed at all is left to the caller to check on each model (``relaxed``)."""
+        names = rule.attributes
+        allowed: dict[tuple[str, ...], set[str]] = {}
+        for row in rule.allowed:
+            allowed.setdefault(row[:column] + row[column + 1 :], set()).add(row[column])
+        others = [(i, n) for i, n in enumerate(names) if i != column]
+        for key, values in allowed.items():
+            cells = [-self.option_var[n, v] for (_, n), v in zip(others, key, strict=True)]
+            options = [self.option_var[names[column], v] for v in sorted(values)]
+            self.guarded(selector, [*cells, self.none_var[names[column]], *options])
+        for position in range(len(names)):
+            if position != column:
+                self._supports(rule, selector, column, position)
+                self._supports(rule, selector, position, column)
+        self.relaxed.append((rule, column))
+
+    def _row_table(self, rule: Rule, selector: int) -> None:
+        """One selector variable per row, with support clauses (a value needs a remaining
+        row or another attribute unset) so that unit propagation prunes early."""
         names = rule.attributes
         unset = [self.none_var[name] for name in names]
         rows = []
@@ -260,7 +368,6 @@ class Encoding:
             for name, value in zip(names, row, strict=True):
                 self.clauses.append([-row_var, self.option_var[name, value]])
         self.guarded(selector, [*unset, *rows])
-        # support clauses: a value needs a remaining row (or another attribute unset)
         for position, name in enumerate(names):
             others = [u for i, u in enumerate(unset) if i != position]
             attribute = self.catalog.attribute(name)
@@ -287,17 +394,56 @@ class Encoding:
             self.guarded(selector, [-when, matches])
 
 
-def encode(catalog: Catalog) -> Encoding:
-    encoding = Encoding(catalog)
+def encode(catalog: Catalog, relax_tables: bool = False) -> Encoding:
+    """The catalog's CNF. Attribute variables come first (numbered 2 onwards, in catalog
+    order), so that a model's prefix tells every attribute's value."""
+    encoding = Encoding(catalog, relax_tables=relax_tables)
     encoding.true = encoding.new_var()
     encoding.clauses.append([encoding.true])
     for attribute in catalog.attributes:
         encoding.declare(attribute)
+    encoding.attribute_top = encoding.top
+    for attribute in catalog.attributes:
+        encoding.one_of(attribute)
     for attribute in catalog.attributes:
         encoding.limits(attribute)
     for rule in catalog.rules:
         encoding.rule(rule)
     return encoding
+
+
+def key_column(rule: Rule) -> int:
+    """The column a relaxed table is keyed on: one the others determine if there is one,
+    else the one whose key (the other columns) lists the largest share of its space, so
+    that models rarely meet a key the table does not have."""
+    functional = functional_column(rule)
+    if functional is not None:
+        return functional
+    sizes = {}
+    for position in range(len(rule.attributes)):
+        sizes[position] = len({row[position] for row in rule.allowed})
+
+    def share(column: int) -> float:
+        keys = {row[:column] + row[column + 1 :] for row in rule.allowed}
+        space = 1
+        for position, size in sizes.items():
+            if position != column:
+                space *= size
+        return len(keys) / space
+
+    return max(range(len(rule.attributes)), key=share)
+
+
+def functional_column(rule: Rule) -> int | None:
+    """The last column of a table whose value the other columns determine, if any."""
+    for column in reversed(range(len(rule.attributes))):
+        seen: dict[tuple[str, ...], str] = {}
+        if all(
+            seen.setdefault(row[:column] + row[column + 1 :], row[column]) == row[column]
+            for row in rule.allowed
+        ):
+            return column
+    return None
 
 
 def expression_attributes(expr: Expr) -> set[str]:

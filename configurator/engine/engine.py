@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -21,30 +20,27 @@ from pysat.formula import WCNF
 from pysat.solvers import Solver
 
 from .choices import Choices, parse_choices, parse_value, to_json, violations, within_limits
-from .encode import Encoding, encode
+from .encode import CandidateKey, Encoding, encode
 from .errors import CatalogError, ChoiceError
-from .expr import Value
 from .loader import number_to_json
 from .model import Attribute, Catalog, Rule
 from .pricing import price_json
 from .reasons import reason_json
+from .witnesses import WitnessSearch
 
 SOLVER_NAME = "cadical195"
-# Each search round retires an activation variable; once there are more of them than
-# catalog variables (and at least this many), the solver starts afresh.
-MIN_RETIRED = 1000
 # Below this many clauses, availability probes option by option without reading models.
 PROBE_CLAUSES = 50_000
 
 GroupKey = tuple[str, str]  # ("rule", "3") / ("limit", attr) / ("choice", attr)
-CandidateKey = str | Decimal | int
 
 
 class Engine:
     """Answers configuration questions for one immutable catalog."""
 
     def __init__(self, catalog: Catalog, search: str | None = None) -> None:
-        """``search`` is "probe" or "models" to force an availability search (tests,
+        """``search`` is "probe" (a solver call per option, best on small catalogs) or
+        "witness" (``WitnessSearch``) to force an availability search (tests,
         benchmarks); by default the catalog's size decides."""
         self.catalog = catalog
         self.encoding: Encoding = encode(catalog)
@@ -55,17 +51,10 @@ class Engine:
             (("limit", name), [lit]) for name, lit in enc.limit_selector.items()
         ] + [(("rule", str(index)), [lit]) for index, lit in enc.rule_selector.items()]
         self._selectors = [lits[0] for _, lits in self._selector_groups]
-        self._candidates: dict[str, list[tuple[CandidateKey, int]]] = {}
-        for attribute in catalog.attributes:
-            lits = enc.attribute_lits(attribute)
-            if attribute.kind in ("single", "multi"):
-                keys: list[CandidateKey] = [o.id for o in attribute.options]
-            elif attribute.kind == "number":
-                keys = list(attribute.number_values())
-            else:
-                keys = list(range(len(lits)))
-            self._candidates[attribute.id] = list(zip(keys, lits, strict=True))
-        self._probe = len(enc.clauses) < PROBE_CLAUSES if search is None else search == "probe"
+        self._candidates = {a.id: enc.candidates(a) for a in catalog.attributes}
+        if search is None:
+            search = "probe" if len(enc.clauses) < PROBE_CLAUSES else "witness"
+        self._witnesses = WitnessSearch(catalog) if search == "witness" else None
         self._lock = threading.RLock()
         self._solver: Solver | None = None
         self._start_solver()
@@ -81,7 +70,6 @@ class Engine:
         if self._solver is not None:
             self._solver.delete()
         self._solver = Solver(name=SOLVER_NAME, bootstrap_with=self.encoding.clauses)
-        self._retired = 0
 
     def define(self, make: Callable[[], int]) -> int:
         """A literal built by the encoding after start-up, its new clauses passed to the solver."""
@@ -121,18 +109,6 @@ class Engine:
         assert self._solver is not None
         return set(self._solver.get_core() or [])
 
-    def _solve_some(self, assumptions: list[int], some_of: list[int]) -> bool:
-        """Solve with the extra condition that at least one of ``some_of`` holds."""
-        assert self._solver is not None
-        activation = self.encoding.new_var()
-        self._solver.add_clause([-activation, *some_of])
-        found = self._solve([*assumptions, activation])
-        model = self._model() if found else []
-        self._solver.add_clause([-activation])
-        self._retired += 1
-        self._last_model = model
-        return found
-
     # -- choices -------------------------------------------------------------------
 
     def parse(self, raw: object) -> Choices:
@@ -141,33 +117,9 @@ class Engine:
     def canonical(self, raw: object) -> dict[str, Any]:
         return to_json(self.parse(raw))
 
-    def _choice_lits(self, attribute: Attribute, value: Value) -> list[int]:
-        enc = self.encoding
-        if attribute.kind == "single":
-            assert isinstance(value, str)
-            return [enc.option_var[attribute.id, value]]
-        if attribute.kind == "multi":
-            assert isinstance(value, frozenset)
-            return sorted(enc.option_var[attribute.id, option] for option in value)
-        if attribute.kind == "number":
-            assert isinstance(value, Decimal)
-            if not within_limits(attribute, value):
-                return [enc.outside_var[attribute.id], enc.none_var[attribute.id]]
-            return [enc.value_var[attribute.id, value]]
-        assert isinstance(value, str) and attribute.max_length is not None
-        lits = [enc.length_var[attribute.id, min(len(value), attribute.max_length)]]
-        if not within_limits(attribute, value):
-            lits.append(enc.outside_var[attribute.id])
-        for index, var in enc.pattern_var.items():
-            rule = self._rules[index]
-            if rule.attribute == attribute.id:
-                assert rule.pattern is not None
-                lits.append(var if re.search(rule.pattern, value) else -var)
-        return lits
-
     def _groups(self, choices: Choices) -> dict[str, list[int]]:
         return {
-            name: self._choice_lits(self._attributes[name], value)
+            name: self.encoding.choice_lits(self._attributes[name], value)
             for name, value in choices.items()
         }
 
@@ -186,15 +138,19 @@ class Engine:
                     seen.add(key)
 
     def _availability(
-        self, groups: dict[str, list[int]], full_model: list[int] | None, naive: bool = False
+        self,
+        choices: Choices,
+        groups: dict[str, list[int]],
+        full_model: list[int] | None,
+        naive: bool = False,
     ) -> dict[str, set[CandidateKey]]:
         """For each attribute, the options (values, lengths) some valid configuration allows."""
+        if self._witnesses is not None and not naive:
+            return self._witnesses.availability(choices, consistent=full_model is not None)
         available: dict[str, set[CandidateKey]] = {name: set() for name in self._attributes}
         full = [lit for lits in groups.values() for lit in lits]
         if full_model is not None:
             self._mark(full_model, self._attributes, available)
-            if not naive and not self._probe:
-                self._fill_shared(groups, full, available)
         for attribute in self.catalog.attributes:
             own = groups.get(attribute.id)
             if own is None or attribute.kind == "multi":
@@ -209,12 +165,8 @@ class Engine:
                 self._fill_naive(attribute, context, full, available)
             elif attribute.kind == "text":
                 self._fill_text(attribute, context, available)
-            elif self._probe:
-                self._fill_by_probes(attribute, context, available)
             else:
-                self._fill(attribute, context, full, available)
-        if self._retired > max(MIN_RETIRED, self.encoding.top):
-            self._start_solver()  # retired activation variables would slow every model down
+                self._fill_by_probes(attribute, context, available)
         return available
 
     def _fill_by_probes(
@@ -239,45 +191,6 @@ class Engine:
             if self._solve([*context, var]):
                 seen.add(key)
                 return
-
-    def _fill_shared(
-        self, groups: dict[str, list[int]], full: list[int], available: dict[str, set[CandidateKey]]
-    ) -> None:
-        """Attributes judged against all the choices share one search: every model found
-        must show some option not seen yet, anywhere, and marks all it shows."""
-        names = [
-            a.id
-            for a in self.catalog.attributes
-            if a.kind != "text" and (a.id not in groups or a.kind == "multi")
-        ]
-        while True:
-            missing = [
-                var
-                for name in names
-                for key, var in self._candidates[name]
-                if key not in available[name]
-            ]
-            if not missing or not self._solve_some(full, missing):
-                return
-            self._mark(self._last_model, self._attributes, available)
-
-    def _fill(
-        self,
-        attribute: Attribute,
-        context: list[int],
-        full: list[int],
-        available: dict[str, set[CandidateKey]],
-    ) -> None:
-        seen = available[attribute.id]
-        while True:
-            missing = [var for key, var in self._candidates[attribute.id] if key not in seen]
-            if not missing or not self._solve_some(context, missing):
-                return
-            model = self._last_model
-            if len(context) != len(full) and self._satisfies(model, full):
-                self._mark(model, self._attributes, available)
-            else:
-                self._mark(model, [attribute.id], available)
 
     def _fill_naive(
         self,
@@ -500,7 +413,7 @@ class Engine:
             full = [lit for lits in groups.values() for lit in lits]
             consistent = self._solve(full)
             full_model = self._model() if consistent else None
-            available = self._availability(groups, full_model)
+            available = self._availability(choices, groups, full_model)
             attributes = {
                 attribute.id: self._attribute_json(
                     attribute, available[attribute.id], groups, choices, explain
@@ -527,7 +440,8 @@ class Engine:
         with self._lock:
             groups = self._groups(choices)
             consistent = self._solve([lit for lits in groups.values() for lit in lits])
-            return self._availability(groups, self._model() if consistent else None, naive=naive)
+            model = self._model() if consistent else None
+            return self._availability(choices, groups, model, naive=naive)
 
     def _attribute_json(
         self,

@@ -84,10 +84,18 @@ def rules(draw: st.DrawFn, attrs: list[Attr], index: int) -> Rule:
         )
     if kind == "table":
         listed = draw(
-            st.lists(st.sampled_from(singles), min_size=1, max_size=2, unique_by=lambda a: a.id)
+            st.lists(st.sampled_from(singles), min_size=1, max_size=3, unique_by=lambda a: a.id)
         )
-        rows = list(itertools.product(*(a.options for a in listed)))
-        allowed = draw(st.lists(st.sampled_from(rows), max_size=len(rows), unique=True))
+        if len(listed) > 1 and draw(st.booleans()):
+            # the last attribute derived from the others, as product codes are
+            keys = list(itertools.product(*(a.options for a in listed[:-1])))
+            kept = draw(
+                st.lists(st.sampled_from(keys), min_size=1, max_size=len(keys), unique=True)
+            )
+            allowed = [(*key, draw(st.sampled_from(listed[-1].options))) for key in kept]
+        else:
+            rows = list(itertools.product(*(a.options for a in listed)))
+            allowed = draw(st.lists(st.sampled_from(rows), max_size=len(rows), unique=True))
         return Rule(kind, rule_id, attributes=tuple(a.id for a in listed), allowed=tuple(allowed))
     text = draw(st.sampled_from(texts))
     max_length = draw(st.one_of(st.none(), st.integers(0, text.high)))
@@ -124,3 +132,48 @@ def choices(draw: st.DrawFn, model: Model) -> dict[str, Any]:
         else:
             picked[a.id] = draw(st.text(alphabet="ab", min_size=1, max_size=a.high))
     return picked
+
+
+@st.composite
+def derived_models(draw: st.DrawFn) -> Model:
+    """Product-like catalogs: single attributes, some derived from others by tables
+    (as a car's codes follow from its features), plus a few other rules."""
+    count = draw(st.integers(3, 5))
+    attrs = []
+    for index in range(count):
+        size = draw(st.integers(2, 3))
+        options = [f"a{index}o{i}" for i in range(size)]
+        attrs.append(Attr(f"a{index}", "single", draw(st.booleans()), options, [0] * size))
+    rules_: list[Rule] = []
+    for index in range(1, count):
+        if not draw(st.booleans()):
+            continue
+        derived = attrs[index]
+        parents = draw(
+            st.lists(
+                st.sampled_from(attrs[:index]), min_size=1, max_size=2, unique_by=lambda a: a.id
+            )
+        )
+        keys = list(itertools.product(*(a.options for a in parents)))
+        kept = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=len(keys), unique=True))
+        allowed = tuple((*key, draw(st.sampled_from(derived.options))) for key in kept)
+        names = (*(a.id for a in parents), derived.id)
+        rules_.append(Rule("table", f"r{len(rules_) + 1}", attributes=names, allowed=allowed))
+    for _ in range(draw(st.integers(0, 2))):
+        rules_.append(draw(rules(attrs, len(rules_) + 1)))
+    return Model(attrs, rules_)
+
+
+@st.composite
+def choice_sequences(draw: st.DrawFn, model: Model) -> list[dict[str, Any]]:
+    """A shopper's successive choices: each step sets, changes or clears one attribute."""
+    steps: list[dict[str, Any]] = []
+    current: dict[str, Any] = {}
+    for _ in range(draw(st.integers(1, 6))):
+        attr = draw(st.sampled_from(model.attrs))
+        if attr.id in current and draw(st.booleans()):
+            del current[attr.id]
+        else:
+            current[attr.id] = draw(st.sampled_from(attr.options))
+        steps.append(dict(current))
+    return steps

@@ -19,7 +19,7 @@ from configurator.engine import (
 )
 
 from .oracle import Model
-from .strategies import choices, models
+from .strategies import choice_sequences, choices, derived_models, models
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("ENGINE_EXAMPLES", "200")),
@@ -86,7 +86,7 @@ def check_reason(
 @given(data=st.data())
 def test_availability_reasons_and_price_match_the_oracle(data: st.DataObject) -> None:
     model = data.draw(models())
-    engine = build(model, data.draw(st.sampled_from(["probe", "models"])))
+    engine = build(model, data.draw(st.sampled_from(["probe", "witness"])))
     if engine is None:
         return
     picked = data.draw(choices(model))
@@ -116,6 +116,38 @@ def test_availability_reasons_and_price_match_the_oracle(data: st.DataObject) ->
             assert shown["allowed"] == allowed
         else:
             assert shown["max_length"] == max((len(c[attr.id]) for c in extensions), default=0)
+
+
+def expected_availability(model: Model, picked: dict[str, Any]) -> dict[str, set[str]]:
+    """Per single attribute, the options some valid configuration has with the others."""
+    valid = model.valid_configs()
+    return {
+        attr.id: {
+            c[attr.id]
+            for c in valid
+            if model.extends(c, model.context(picked, attr.id)) and c[attr.id] is not None
+        }
+        for attr in model.attrs
+    }
+
+
+@SETTINGS
+@given(data=st.data())
+def test_witness_search_over_a_session_matches_the_oracle(data: st.DataObject) -> None:
+    """One engine answers a shopper's successive questions: witnesses kept from earlier
+    answers, moves of a choice through derived attributes and learnt clauses must never
+    make an answer wrong."""
+    model = data.draw(derived_models())
+    engine = build(model, "witness")
+    if engine is None:
+        return
+    for picked in data.draw(choice_sequences(model)):
+        answer = engine.configure(picked, explain=False)
+        expected = expected_availability(model, picked)
+        for attr in model.attrs:
+            shown = answer["attributes"][attr.id]["options"]
+            offered = {option for option, entry in shown.items() if entry["available"]}
+            assert offered == expected[attr.id], (attr.id, picked)
 
 
 @SETTINGS

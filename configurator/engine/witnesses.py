@@ -1,0 +1,578 @@
+"""Availability on large catalogs: a lean solver, checked models, and a pool of them.
+
+An option is available when some valid configuration (a *witness*) has it together
+with the shopper's other choices. On a catalog the size of a car every solver call
+costs milliseconds, so this search makes as few as it can:
+
+- The lean solver encodes each table that determines one of its columns (a derived
+  code) without row variables: a key forces its value, and whether the key is a row
+  of the table is checked on each model in Python. A model that fails the check
+  teaches the solver a short clause (the smallest part of the key no row has) and
+  is asked for again. The solver is about a fifth of the size of the exact one.
+- Every checked configuration is kept in a pool (a bitset of its attribute
+  variables). The next question first looks there: a witness stays a witness for
+  every later question whose choices it agrees with.
+- Changing one choice of a witness and recomputing what derives from it
+  (``Derivations.move``) gives new witnesses for that choice's alternatives without
+  the solver; when the choices determine everything else, a failed move proves the
+  alternative impossible.
+- The solver is asked for several unseen options at once (one from each attribute
+  with the most still unseen), and for "any unseen option" when that fails, so one
+  call settles many options; its core tells which assumed option is impossible.
+
+Answers are exact: a witness is a checked configuration, and "impossible" comes
+from the solver (whose clauses all follow from the catalog) or from a failed move
+when nothing else could change.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from operator import itemgetter
+
+from pysat.solvers import Solver
+
+from .choices import Choices
+from .derived import Derivations
+from .encode import CandidateKey, encode
+from .expr import Value
+from .model import Attribute, Catalog, Rule
+
+LEAN_SOLVER = "glucose4"
+POOL_SIZE = 8192
+ANSWERS = 16  # earlier answers kept as bounds for later ones
+TARGETS = 2  # unseen options assumed together in one call
+MIN_RETIRED = 1000
+
+Available = dict[str, set[CandidateKey]]
+
+
+class _Table:
+    """A relaxed table: its key columns and, per key cell, the rows that have it."""
+
+    def __init__(self, rule: Rule, column: int) -> None:
+        self.rule = rule
+        self.column = column
+        self.key = [p for p in range(len(rule.attributes)) if p != column]
+        self.key_names = [rule.attributes[p] for p in self.key]
+        self.key_of = _tuple_getter(self.key_names)
+        self.column_name = rule.attributes[column]
+        self.keys: set[tuple[CandidateKey, ...]] = {
+            tuple(row[p] for p in self.key) for row in rule.allowed
+        }
+        self.everything = (1 << len(rule.allowed)) - 1
+        self.rows: dict[tuple[int, str], int] = {}
+        for index, row in enumerate(rule.allowed):
+            for position in self.key:
+                cell = (position, row[position])
+                self.rows[cell] = self.rows.get(cell, 0) | 1 << index
+
+    def smallest_missing_part(self, values: dict[int, str]) -> list[int]:
+        """Positions of a smallest-by-deletion part of the key that no row has."""
+        kept = list(self.key)
+        index = 0
+        while index < len(kept):
+            trial = kept[:index] + kept[index + 1 :]
+            rows = self.everything
+            for position in trial:
+                rows &= self.rows.get((position, values[position]), 0)
+            if rows:
+                index += 1
+            else:
+                kept = trial
+        return kept
+
+
+class _Coverage:
+    """Options of some attributes not yet seen in a witness of one context."""
+
+    def __init__(
+        self,
+        names: Iterable[str],
+        candidates: dict[str, list[tuple[CandidateKey, int]]],
+        available: Available,
+        bounds: dict[str, frozenset[CandidateKey]],
+    ) -> None:
+        self.available = available
+        self.unseen: dict[str, dict[int, CandidateKey]] = {}
+        self.owner: dict[int, str] = {}
+        self.mask = 0
+        for name in names:
+            seen = available[name]
+            bound = bounds.get(name)
+            keys = {
+                var: key
+                for key, var in candidates[name]
+                if key not in seen and (bound is None or key in bound)
+            }
+            self.unseen[name] = keys
+            for var in keys:
+                self.owner[var] = name
+                self.mask |= 1 << var
+
+    def mark(self, bits: int) -> None:
+        found = bits & self.mask
+        self.mask ^= found
+        while found:
+            low = found & -found
+            found ^= low
+            var = low.bit_length() - 1
+            name = self.owner[var]
+            self.available[name].add(self.unseen[name].pop(var))
+
+    def drop(self, var: int) -> None:
+        """An option proved impossible in this context."""
+        self.unseen[self.owner[var]].pop(var, None)
+        self.mask &= ~(1 << var)
+
+    def missing(self) -> list[int]:
+        return [var for keys in self.unseen.values() for var in keys]
+
+    def targets(self, count: int, related: dict[str, set[str]]) -> list[int]:
+        """One unseen option from each of up to ``count`` attributes with most unseen,
+        no two of them in a rule together (so that they rarely clash)."""
+        names = sorted(
+            (n for n in self.unseen if self.unseen[n]), key=lambda n: -len(self.unseen[n])
+        )
+        picked: list[str] = []
+        for name in names:
+            if not any(name in related[other] for other in picked):
+                picked.append(name)
+                if len(picked) == count:
+                    break
+        return [next(iter(self.unseen[name])) for name in picked]
+
+
+class _Witness(dict[str, Value]):
+    """A pooled witness read as choices, attribute by attribute when asked."""
+
+    def __init__(self, bits: int, search: WitnessSearch) -> None:
+        super().__init__()
+        self.bits = bits
+        self._search = search
+
+    def __missing__(self, name: str) -> Value:
+        value = self[name] = self._search.value_in(self.bits, name)
+        return value
+
+
+class WitnessSearch:
+    """Exact availability for one catalog, fast on large ones."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.encoding = enc = encode(catalog, relax_tables=True)
+        self._attributes = {a.id: a for a in catalog.attributes}
+        self._candidates = {a.id: enc.candidates(a) for a in catalog.attributes}
+        self._value_of: dict[int, tuple[str, CandidateKey]] = {
+            var: (name, key) for name, pairs in self._candidates.items() for key, var in pairs
+        }
+        # bit positions: attribute variables as themselves, then the per-request ones
+        extra = sorted({*enc.pattern_var.values(), *enc.outside_var.values()})
+        self._extra_bit = {var: enc.attribute_top + 1 + i for i, var in enumerate(extra)}
+        self._tables = [_Table(rule, column) for rule, column in enc.relaxed]
+        self._tables_of: dict[str, list[int]] = {a.id: [] for a in catalog.attributes}
+        for index, table in enumerate(self._tables):
+            for name in table.rule.attributes:
+                self._tables_of[name].append(index)
+        self._attribute_mask = {
+            name: sum(1 << var for _, var in pairs) for name, pairs in self._candidates.items()
+        }
+        self._singles = [a.id for a in catalog.attributes if a.kind == "single"]
+        self._single_value: dict[int, tuple[str, str]] = {
+            var: (name, str(key))
+            for var, (name, key) in self._value_of.items()
+            if self._attributes[name].kind == "single"
+        }
+        self._last_checked: dict[str, str | None] | None = None
+        self._units = [[s] for s in [*enc.rule_selector.values(), *enc.limit_selector.values()]]
+        self._learnt: list[list[int]] = []
+        self._pool: deque[int] = deque(maxlen=POOL_SIZE)
+        # (context literals, available keys) per attribute of earlier answers: more choices
+        # never make more options possible, so an earlier answer bounds a later one
+        self.attribute_ids = [a.id for a in catalog.attributes]
+        self._answers: deque[dict[str, tuple[frozenset[int], frozenset[CandidateKey]]]] = deque(
+            maxlen=ANSWERS
+        )
+        self.derivations = Derivations(catalog)
+        movable = self.derivations.movable
+        self._levers = {
+            a.id: sorted(n for n in self.derivations.free_ancestors(a.id) if n in movable)
+            for a in catalog.attributes
+        }
+        self._related: dict[str, set[str]] = {a.id: set() for a in catalog.attributes}
+        for name, rules in self.derivations.rules_of.items():
+            for rule in rules:
+                self._related[name].update(rule.attributes)
+        self._solver: Solver | None = None
+        # retired activation variables slow every call down: start afresh past this many
+        self.retire_limit = max(MIN_RETIRED, enc.top)
+        self._start()
+
+    # -- solver ------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._solver is not None:
+            self._solver.delete()
+        self._solver = Solver(name=LEAN_SOLVER, bootstrap_with=self.encoding.clauses)
+        self._solver.append_formula(self._units + self._learnt)
+        self._top = self.encoding.top
+        self._retired = 0
+
+    def _bit(self, lit: int) -> int:
+        var = abs(lit)
+        return 1 << (var if var <= self.encoding.attribute_top else self._extra_bit[var])
+
+    def _checked(self, assumptions: list[int]) -> int | None:
+        """The bitset of a valid configuration under the assumptions, or None if there is
+        none. Models that break a relaxed table teach the solver why and are retried."""
+        assert self._solver is not None
+        while True:
+            if not self._solver.solve(assumptions=assumptions):
+                return None
+            model = self._solver.get_model()
+            assert model is not None
+            true = [lit for lit in model[: self.encoding.attribute_top] if lit > 0]
+            values = dict.fromkeys(self._singles)
+            values.update(self._single_value[lit] for lit in true if lit in self._single_value)
+            lessons = self._lessons(values, self._tables_to_check(values))
+            if not lessons:
+                bits = self._bits(model, true)
+                self._pool.append(bits)
+                self._last_checked = values
+                return bits
+            for clause in lessons:
+                self._solver.add_clause(clause)
+            self._learnt.extend(lessons)
+
+    def _bits(self, model: list[int], true: list[int]) -> int:
+        """A model's attribute variables (and per-request ones) as a bitset."""
+        bits = sum(map((1).__lshift__, true))
+        for var, position in self._extra_bit.items():
+            if var <= len(model) and model[var - 1] > 0:
+                bits |= 1 << position
+        return bits
+
+    def _tables_to_check(self, values: dict[str, str | None]) -> Iterable[_Table]:
+        """The relaxed tables over attributes whose values differ from the last valid
+        configuration (the others hold as they did there)."""
+        last = self._last_checked
+        if last is None:
+            return self._tables
+        changed = {
+            i for name in self._singles if values[name] != last[name] for i in self._tables_of[name]
+        }
+        return [self._tables[i] for i in sorted(changed)]
+
+    def _lessons(
+        self, values: Mapping[str, str | None], tables: Iterable[_Table]
+    ) -> list[list[int]]:
+        """Clauses for the relaxed tables the configuration breaks (a key no row has)."""
+        enc = self.encoding
+        lessons = []
+        for table in tables:
+            key = table.key_of(values)
+            if None in key or key in table.keys or values[table.column_name] is None:
+                continue  # holds (an unset attribute makes any table hold)
+            cells = {p: str(values[n]) for p, n in zip(table.key, table.key_names, strict=True)}
+            part = table.smallest_missing_part(cells)
+            names = table.rule.attributes
+            clause = [-enc.option_var[names[p], cells[p]] for p in part]
+            clause += [enc.none_var[names[p]] for p in range(len(names)) if p not in part]
+            lessons.append(clause)
+        return lessons
+
+    def _some(self, context: list[int], options: list[int]) -> int | None:
+        """A witness with at least one of ``options``, steered towards as many as it can."""
+        assert self._solver is not None
+        self._top += 1
+        activation = self._top
+        self._solver.add_clause([-activation, *options])
+        self._solver.set_phases(options)
+        bits = self._checked([*context, activation])
+        self._solver.add_clause([-activation])
+        self._retired += 1
+        return bits
+
+    # -- the question ------------------------------------------------------------------
+
+    def availability(self, choices: Choices, consistent: bool) -> Available:
+        """For each attribute, the keys some valid configuration allows, each judged
+        against the other choices (see ``Engine.configure``)."""
+        enc = self.encoding
+        groups = {
+            name: enc.choice_lits(self._attributes[name], value) for name, value in choices.items()
+        }
+        available: Available = {name: set() for name in self._attributes}
+        own = [
+            name for name in groups if self._attributes[name].kind in ("single", "number", "text")
+        ]
+        shared = [name for name in self._attributes if name not in own]
+        full = [lit for lits in groups.values() for lit in lits]
+        contexts = {name: frozenset(self._context(groups, name)) for name in own}
+        contexts.update({name: frozenset(full) for name in shared})
+        bounds = self._bounds(contexts)
+        coverage = {
+            name: _Coverage([name], self._candidates, available, bounds)
+            for name in own
+            if self._attributes[name].kind != "text"
+        }
+        common = _Coverage(
+            [n for n in shared if self._attributes[n].kind != "text"],
+            self._candidates,
+            available,
+            bounds,
+        )
+        base = self._from_pool(choices, groups, common, coverage)
+        if consistent and base is None:
+            base = self._checked(full)
+            if base is not None:
+                self._mark_full(base, common, coverage)
+        if base is not None:
+            self._spread(base, set(groups), common)
+            self._search(full, common, set(groups))
+        for attribute in self.catalog.attributes:
+            if attribute.kind == "text" and (attribute.id in groups or base is not None):
+                self._fill_text(attribute, self._context(groups, attribute.id), available)
+        locked = set(groups)
+        closed = base is not None and self.derivations.determined_by(locked)
+        for name, cover in coverage.items():
+            if base is not None and name in self.derivations.movable:
+                self._moves(base, name, locked - {name}, cover)
+                if closed:
+                    continue  # a failed move was the only candidate: impossible
+            context = self._context(groups, name)
+            while cover.unseen[name]:
+                bits = self._some(context, cover.missing())
+                if bits is None:
+                    break
+                cover.mark(bits)
+        if self._retired > self.retire_limit:
+            self._start()
+        self._answers.append(
+            {name: (contexts[name], frozenset(available[name])) for name in self._attributes}
+        )
+        return available
+
+    def _bounds(self, contexts: dict[str, frozenset[int]]) -> dict[str, frozenset[CandidateKey]]:
+        """Per attribute, the keys an earlier answer allowed in a context the current one
+        contains (so nothing else can be possible now)."""
+        bounds: dict[str, frozenset[CandidateKey]] = {}
+        verdicts: dict[tuple[int, frozenset[int]], bool] = {}
+        for index, answer in enumerate(self._answers):
+            for name, (earlier, keys) in answer.items():
+                context = contexts[name]
+                verdict = verdicts.get((index, earlier))
+                if verdict is None:
+                    verdict = verdicts[index, earlier] = earlier <= context
+                if verdict:
+                    bound = bounds.get(name)
+                    bounds[name] = keys if bound is None else bound & keys
+        return bounds
+
+    @staticmethod
+    def _context(groups: dict[str, list[int]], skip: str) -> list[int]:
+        return [lit for name, lits in groups.items() if name != skip for lit in lits]
+
+    def _masks(self, groups: dict[str, list[int]]) -> tuple[int, int, dict[int, str]]:
+        positive = negative = 0
+        group_of: dict[int, str] = {}
+        for name, lits in groups.items():
+            for lit in lits:
+                bit = self._bit(lit)
+                group_of[bit] = name
+                if lit > 0:
+                    positive |= bit
+                else:
+                    negative |= bit
+        return positive, negative, group_of
+
+    def _from_pool(self, choices: Choices, groups: dict[str, list[int]], common: _Coverage,
+                   coverage: dict[str, _Coverage]) -> int | None:  # fmt: skip
+        """Mark what pooled witnesses show; the newest one agreeing with every choice.
+
+        A witness that differs from the choices in one attribute only (typically the
+        one just chosen) and shows options not seen yet is moved to that choice."""
+        positive, negative, group_of = self._masks(groups)
+        sizes = sorted((len(lits) for lits in groups.values()), reverse=True)
+        widest = sum(sizes[:2])
+        locked = set(choices)
+        base = None
+        moved: list[int] = []
+        for bits in reversed(self._pool):
+            wrong = (positive & ~bits) | (negative & bits)
+            if not wrong:
+                if base is None:
+                    base = bits
+                self._mark_full(bits, common, coverage)
+                continue
+            if wrong.bit_count() > widest:
+                continue  # more than two choices broken
+            broken = _broken_groups(wrong, group_of)
+            if len(broken) == 1:
+                (name,) = broken
+                cover = coverage.get(name)
+                if cover is not None:
+                    cover.mark(bits)
+                if bits & common.mask:
+                    carried = self._carry(bits, choices, name, locked)
+                    if carried is not None:
+                        moved.append(carried)
+                        self._mark_full(carried, common, coverage)
+                        base = base if base is not None else carried
+            elif len(broken) == 2:
+                # a witness for one choice's alternatives once the other choice is moved
+                for kept, name in (broken, broken[::-1]):
+                    cover = coverage.get(kept)
+                    if cover is None or not bits & cover.mask:
+                        continue
+                    carried = self._carry(bits, choices, name, locked - {kept})
+                    if carried is not None:
+                        moved.append(carried)
+                        cover.mark(carried)
+        self._pool.extend(moved)
+        return base
+
+    def _carry(self, bits: int, choices: Choices, name: str, locked: set[str]) -> int | None:
+        """The witness moved to the current choice of ``name``, if the move is valid."""
+        if name not in self.derivations.movable:
+            return None
+        values = _Witness(bits, self)
+        changes = self.derivations.move(values, name, str(choices[name]), locked - {name})
+        return None if changes is None else self._changed(bits, values, changes)
+
+    @staticmethod
+    def _mark_full(bits: int, common: _Coverage, coverage: dict[str, _Coverage]) -> None:
+        common.mark(bits)
+        for cover in coverage.values():
+            cover.mark(bits)
+
+    def _search(self, context: list[int], common: _Coverage, locked: set[str]) -> None:
+        """Witnesses for every option of ``common`` that has one, with few solver calls."""
+        assert self._solver is not None
+        # options unit propagation already rules out need no call of their own
+        _, implied = self._solver.propagate(assumptions=context)
+        for lit in implied or []:
+            if lit < 0 and common.mask >> -lit & 1:
+                common.drop(-lit)
+        count = TARGETS
+        while common.mask:
+            targets = common.targets(count, self._related)
+            self._solver.set_phases(common.missing())
+            bits = self._checked([*context, *targets])
+            if bits is not None:
+                common.mark(bits)
+                self._spread(bits, locked, common)
+                count = TARGETS
+                continue
+            core = set(self._solver.get_core() or [])
+            failed = [t for t in targets if t in core]
+            if len(failed) > 1:
+                count = max(1, len(failed) // 2)
+                continue
+            if failed:
+                common.drop(failed[0])
+            bits = self._some(context, common.missing()) if common.mask else None
+            if bits is None:
+                return  # nothing unseen is possible
+            common.mark(bits)
+            self._spread(bits, locked, common)
+            count = TARGETS
+
+    def _fill_text(self, attribute: Attribute, context: list[int], available: Available) -> None:
+        """Only the longest allowed text is reported: try lengths from the longest down."""
+        for key, var in reversed(self._candidates[attribute.id]):
+            if self._checked([*context, var]) is not None:
+                available[attribute.id].add(key)
+                return
+
+    def value_in(self, bits: int, name: str) -> Value:
+        """The value a witness gives one attribute (texts are not needed by moves)."""
+        kind = self._attributes[name].kind
+        found = bits & self._attribute_mask[name]
+        if kind == "multi":
+            return frozenset(str(self._value_of[v][1]) for v in _bits_of(found, found.bit_length()))
+        if not found or kind == "text":
+            return None
+        key = self._value_of[found.bit_length() - 1][1]
+        return key if isinstance(key, Decimal) else str(key)
+
+    def _moves(self, base: int, name: str, locked: set[str], cover: _Coverage) -> None:
+        """Witnesses for ``name``'s alternatives by changing it in the base witness."""
+        values = _Witness(base, self)
+        for var, key in list(cover.unseen[name].items()):
+            changes = self.derivations.move(values, name, str(key), locked)
+            if changes is None:
+                continue
+            self._pool.append(self._changed(base, values, changes))
+            cover.mark(1 << var)
+
+    def _spread(self, bits: int, locked: set[str], common: _Coverage) -> None:
+        """Witnesses next to a new one for the attribute with most options unseen: change
+        a free attribute it follows from (or itself, if free) to each of its options, and
+        keep the results that show something unseen and break no rule."""
+        name = max(common.unseen, key=lambda n: len(common.unseen[n]), default=None)
+        if name is None or not common.unseen[name]:
+            return
+        values = _Witness(bits, self)
+        option_var = self.encoding.option_var
+        for lever in self._levers[name]:
+            if lever in locked:
+                continue
+            current = values[lever]
+            for key, _ in self._candidates[lever]:
+                if key == current:
+                    continue
+                changes = self.derivations.derive(values, lever, str(key), locked)
+                if changes is None or not any(
+                    common.mask >> option_var[n, v] & 1 for n, v in changes.items()
+                ):
+                    continue  # impossible, or shows nothing unseen
+                if self.derivations.valid(values, changes):
+                    moved = self._changed(bits, values, changes)
+                    self._pool.append(moved)
+                    common.mark(moved)
+
+    def _changed(self, bits: int, values: Mapping[str, Value], changes: dict[str, str]) -> int:
+        """The witness with single attributes changed (from an option or from unset)."""
+        enc = self.encoding
+        for changed, new in changes.items():
+            old = values[changed]
+            was = enc.none_var[changed] if old is None else enc.option_var[changed, str(old)]
+            bits &= ~(1 << was)
+            bits |= 1 << enc.option_var[changed, new]
+        return bits
+
+
+def _broken_groups(wrong: int, group_of: dict[int, str], most: int = 2) -> list[str]:
+    """The choice groups the set bits belong to, or [] if there are more than ``most``."""
+    found: list[str] = []
+    while wrong:
+        low = wrong & -wrong
+        wrong ^= low
+        name = group_of[low]
+        if name not in found:
+            if len(found) == most:
+                return []
+            found.append(name)
+    return found
+
+
+def _tuple_getter(names: list[str]) -> Callable[[Mapping[str, str | None]], tuple[str | None, ...]]:
+    """A function reading the values of ``names`` as a tuple (at C speed)."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda values: (values[name],)
+    return itemgetter(*names)
+
+
+def _bits_of(bits: int, top: int) -> Iterator[int]:
+    while bits:
+        low = bits & -bits
+        bits ^= low
+        var = low.bit_length() - 1
+        if var > top:
+            return
+        yield var

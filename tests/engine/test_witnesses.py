@@ -1,0 +1,85 @@
+"""The witness search (large catalogs) against the engine's exact, naive availability.
+
+The property tests compare it with a brute-force oracle on tiny catalogs; here it meets
+the structure it was built for: a car-like catalog (bench/carmodel.py at a tenth of the
+size) with derived codes, module and compatibility tables, over a whole session.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from configurator.engine import Engine, parse_catalog
+from configurator.engine.model import Rule
+from configurator.engine.witnesses import WitnessSearch, _Table
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def carmodel() -> Any:
+    spec = importlib.util.spec_from_file_location("carmodel", BENCH / "carmodel.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("carmodel", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def offered(answer: dict[str, Any]) -> dict[str, set[str]]:
+    return {
+        name: {option for option, entry in shown["options"].items() if entry["available"]}
+        for name, shown in answer["attributes"].items()
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("restart", [False, True])
+def test_a_car_session_matches_the_naive_search(seed: int, restart: bool) -> None:
+    car = carmodel()
+    document, _ = car.generate(seed, attributes=40, features=12, tables=45)
+    engine = Engine(parse_catalog(document, "car"), search="witness")
+    if restart:  # the solver starts afresh (keeping what it learnt) after every question
+        assert engine._witnesses is not None
+        engine._witnesses.retire_limit = 0
+    rng = random.Random(seed)
+    features = car.feature_attributes(document)
+    choices: dict[str, str] = {}
+    for step in range(30):
+        answer = engine.configure(choices, explain=False)
+        naive = engine.availability(choices, naive=True)
+        assert offered(answer) == {a: {str(k) for k in keys} for a, keys in naive.items()}, step
+        # a new feature, a change of mind, or (now and then) a feature let go
+        name = rng.choice(features)
+        if name in choices and rng.random() < 0.3:
+            del choices[name]
+            continue
+        options = sorted(offered(answer)[name] - {choices.get(name)})
+        if options:
+            choices[name] = rng.choice(options)
+
+
+def test_the_learnt_clause_is_the_smallest_part_of_the_key_no_row_has() -> None:
+    rule = Rule(
+        index=1,
+        kind="table",
+        attributes=("a", "b", "c", "x"),
+        allowed=(("a1", "b1", "c1", "x1"), ("a1", "b2", "c2", "x2"), ("a2", "b1", "c2", "x1")),
+    )
+    table = _Table(rule, 3)
+    # no row has b2 with c1: a is not needed to rule the key out
+    assert table.smallest_missing_part({0: "a1", 1: "b2", 2: "c1"}) == [1, 2]
+    assert table.smallest_missing_part({0: "a2", 1: "b2", 2: "c2"}) == [0, 1]
+
+
+def test_witness_search_is_chosen_for_large_catalogs_only() -> None:
+    car = carmodel()
+    small, _ = car.generate(1, attributes=20, features=6, tables=20)
+    assert Engine(parse_catalog(small, "small"))._witnesses is None
+    large, _ = car.generate(1)
+    assert isinstance(Engine(parse_catalog(large, "large"))._witnesses, WitnessSearch)
