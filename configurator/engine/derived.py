@@ -9,8 +9,9 @@ it in Python, instead of asking the solver for a new configuration.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .choices import rule_holds
 from .encode import expression_attributes, functional_column
@@ -25,6 +26,7 @@ class Derivation:
     attribute: str
     key: tuple[str, ...]
     lookup: dict[tuple[str, ...], str]
+    key_of: Callable[[Mapping[str, Value]], tuple[Value, ...]]
 
 
 class Derivations:
@@ -39,6 +41,7 @@ class Derivations:
         self.rules_of: dict[str, list[Rule]] = {a.id: [] for a in catalog.attributes}
         self._allowed: dict[int, frozenset[tuple[str, ...]]] = {}
         self._names: dict[int, list[str]] = {}
+        self._cells: dict[int, Callable[[Mapping[str, Value]], tuple[Value, ...]]] = {}
         textual: set[str] = set()
         for rule in catalog.rules:
             if rule.kind == "price":
@@ -47,6 +50,7 @@ class Derivations:
             self._names[rule.index] = sorted(names)
             if rule.kind == "table":
                 self._allowed[rule.index] = frozenset(rule.allowed)
+                self._cells[rule.index] = tuple_getter(rule.attributes)
             for name in names:
                 self.rules_of[name].append(rule)
             if rule.kind == "text" or any(kinds[n] == "text" for n in names):
@@ -63,7 +67,7 @@ class Derivations:
                 continue
             key = rule.attributes[:column] + rule.attributes[column + 1 :]
             lookup = {row[:column] + row[column + 1 :]: row[column] for row in rule.allowed}
-            self.derivations[name] = Derivation(name, key, lookup)
+            self.derivations[name] = Derivation(name, key, lookup, tuple_getter(key))
         self._order = self._acyclic_order()
         self.dependents: dict[str, list[str]] = {a.id: [] for a in catalog.attributes}
         for derivation in self.derivations.values():
@@ -125,57 +129,76 @@ class Derivations:
         )
 
     def move(
-        self, config: Mapping[str, Value], name: str, value: str, locked: set[str]
+        self,
+        config: MutableMapping[str, Value],
+        name: str,
+        value: str,
+        locked: set[str],
+        worth: Callable[[dict[str, str]], bool] | None = None,
     ) -> dict[str, str] | None:
         """The changes that set ``name`` to ``value`` in a valid ``config`` and recompute
-        what derives from it, if the result is valid and leaves ``locked`` alone."""
-        changes = self.derive(config, name, value, locked)
-        return changes if changes is not None and self.valid(config, changes) else None
+        what derives from it, if the result is valid, leaves ``locked`` alone and (when
+        given) is ``worth`` checking. ``config`` is changed while this runs, then restored."""
+        saved: dict[str, Value] = {}
+        try:
+            if not self._derive(config, name, value, locked, saved):
+                return None
+            changes = {attribute: str(config[attribute]) for attribute in saved}
+            if worth is not None and not worth(changes):
+                return None
+            return changes if self._valid(config, saved) else None
+        finally:
+            config.update(saved)
 
-    def derive(
-        self, config: Mapping[str, Value], name: str, value: str, locked: set[str]
-    ) -> dict[str, str] | None:
-        """``name`` set to ``value`` and what derives from it recomputed (not yet checked
-        against the other rules); None if a derivation has no row or changes ``locked``."""
-        changes: dict[str, str] = {name: value}
+    def _derive(self, config: MutableMapping[str, Value], name: str, value: str,
+                locked: set[str], saved: dict[str, Value]) -> bool:  # fmt: skip
+        saved[name] = config[name]
+        config[name] = value
         queue = [(self._order[d], d) for d in self.dependents[name]]
         heapq.heapify(queue)
         queued = {d for _, d in queue}
         while queue:
             _, derived = heapq.heappop(queue)
             derivation = self.derivations[derived]
-            key = tuple(changes.get(k) or config[k] for k in derivation.key)
-            new = derivation.lookup.get(key)  # type: ignore[arg-type]
+            new = derivation.lookup.get(derivation.key_of(config))  # type: ignore[arg-type]
             if new is None:
-                return None  # no row has this key (or part of it is unset)
-            if new == (changes.get(derived) or config[derived]):
+                return False  # no row has this key (or part of it is unset)
+            if new == config[derived]:
                 continue
             if derived in locked:
-                return None
-            changes[derived] = new
+                return False
+            saved.setdefault(derived, config[derived])
+            config[derived] = new
             for child in self.dependents[derived]:
                 if child not in queued:
                     queued.add(child)
                     heapq.heappush(queue, (self._order[child], child))
-        return changes
+        return True
 
-    def valid(self, config: Mapping[str, Value], changes: dict[str, str]) -> bool:
-        """Whether a valid ``config`` stays valid with ``changes`` (rules over them hold)."""
+    def _valid(self, config: Mapping[str, Value], changed: Iterable[str]) -> bool:
+        """Whether the rules over the changed attributes hold (the others did before)."""
         checked: set[int] = set()
-        for changed in changes:
-            for rule in self.rules_of[changed]:
+        for name in changed:
+            for rule in self.rules_of[name]:
                 if rule.index in checked:
                     continue
                 checked.add(rule.index)
                 if rule.kind == "table":
-                    values = tuple(changes.get(n) or config[n] for n in rule.attributes)
+                    values = self._cells[rule.index](config)
                     if None not in values and values not in self._allowed[rule.index]:
                         return False
-                else:
-                    local = {n: changes.get(n) or config[n] for n in self._names[rule.index]}
-                    if not rule_holds(rule, local):
-                        return False
+                elif not rule_holds(rule, {n: config[n] for n in self._names[rule.index]}):
+                    return False
         return True
+
+
+def tuple_getter(names: Iterable[str]) -> Callable[[Mapping[str, Value]], tuple[Value, ...]]:
+    """A function reading the values of ``names`` as a tuple (at C speed)."""
+    names = tuple(names)
+    if len(names) == 1:
+        (name,) = names
+        return lambda values: (values[name],)
+    return itemgetter(*names)
 
 
 def _rule_attributes(rule: Rule) -> set[str]:

@@ -55,6 +55,8 @@ class Engine:
         if search is None:
             search = "probe" if len(enc.clauses) < PROBE_CLAUSES else "witness"
         self._witnesses = WitnessSearch(catalog) if search == "witness" else None
+        # the two encodings number attribute variables alike (declared first, in order)
+        assert self._witnesses is None or self._witnesses.encoding.option_var == enc.option_var
         self._lock = threading.RLock()
         self._solver: Solver | None = None
         self._start_solver()
@@ -233,13 +235,17 @@ class Engine:
         if solve(keys):
             return None
         keys = in_core(keys)
-        position = 0
+        # deletion in chunks that halve when a chunk is needed: most of a first core is
+        # not, and each satisfiable trial costs a full model on a large catalog
+        position, size = 0, max(1, len(keys) // 2)
         while position < len(keys):
-            trial = keys[:position] + keys[position + 1 :]
-            if solve(trial):
-                position += 1
-            else:
+            trial = keys[:position] + keys[position + size :]
+            if not solve(trial):
                 keys = in_core(trial)
+            elif size > 1:
+                size //= 2
+            else:
+                position += 1
         return keys
 
     def _keyed(
@@ -264,8 +270,19 @@ class Engine:
         self, attribute: Attribute, target: int, groups: dict[str, list[int]], choices: Choices
     ) -> dict[str, object] | None:
         skip = None if attribute.kind == "multi" else attribute.id
-        keys = self._minimal_core(self._keyed(groups, skip), [target])
-        return None if keys is None else self._reason_from_keys(keys, choices)
+        if self._witnesses is None:
+            keys = self._minimal_core(self._keyed(groups, skip), [target])
+            return None if keys is None else self._reason_from_keys(keys, choices)
+        # Large catalogs: the choices first, on the lean solver, with every rule on; then
+        # the rules and limits, here, with those choices fixed. Dropping a choice could not
+        # help with fewer rules, so the union is still minimal.
+        picked = self._witnesses.necessary_choices(choices, skip, target)
+        if picked is None:
+            return None
+        fixed = [target, *(lit for name in picked for lit in groups[name])]
+        rules = self._minimal_core(self._keyed({}), fixed)
+        assert rules is not None, "the lean and the exact solver disagree"
+        return self._reason_from_keys([("choice", name) for name in picked] + rules, choices)
 
     def _conflict_lines(self, groups: dict[str, list[int]], fixed: list[int]) -> list[str]:
         keys = self._minimal_core(self._keyed(groups), fixed) or []

@@ -28,20 +28,19 @@ when nothing else could change.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
-from operator import itemgetter
 
 from pysat.solvers import Solver
 
 from .choices import Choices
-from .derived import Derivations
+from .derived import Derivations, tuple_getter
 from .encode import CandidateKey, encode
 from .expr import Value
 from .model import Attribute, Catalog, Rule
 
 LEAN_SOLVER = "glucose4"
-POOL_SIZE = 8192
+POOL_SIZE = 4096
 ANSWERS = 16  # earlier answers kept as bounds for later ones
 TARGETS = 2  # unseen options assumed together in one call
 MIN_RETIRED = 1000
@@ -57,7 +56,7 @@ class _Table:
         self.column = column
         self.key = [p for p in range(len(rule.attributes)) if p != column]
         self.key_names = [rule.attributes[p] for p in self.key]
-        self.key_of = _tuple_getter(self.key_names)
+        self.key_of = tuple_getter(self.key_names)
         self.column_name = rule.attributes[column]
         self.keys: set[tuple[CandidateKey, ...]] = {
             tuple(row[p] for p in self.key) for row in rule.allowed
@@ -372,6 +371,40 @@ class WitnessSearch:
                     bounds[name] = keys if bound is None else bound & keys
         return bounds
 
+    def necessary_choices(
+        self, choices: Choices, skip: str | None, target: int
+    ) -> list[str] | None:
+        """A minimal set of the choices (but ``skip``) that rules ``target`` out with every
+        rule and limit on, or None if ``target`` is possible: the first half of a reason,
+        found here because satisfiable trials are cheaper on the lean solver."""
+        assert self._solver is not None
+        enc = self.encoding
+        groups = {
+            name: enc.choice_lits(self._attributes[name], value)
+            for name, value in choices.items()
+            if name != skip
+        }
+
+        def impossible(names: list[str]) -> bool:
+            return self._checked([target, *(lit for n in names for lit in groups[n])]) is None
+
+        def in_core(names: list[str]) -> list[str]:
+            core = set(self._solver.get_core() or [])  # type: ignore[union-attr]
+            return [n for n in names if any(lit in core for lit in groups[n])]
+
+        names = list(groups)
+        if not impossible(names):
+            return None
+        names = in_core(names)
+        position = 0
+        while position < len(names):
+            trial = names[:position] + names[position + 1 :]
+            if impossible(trial):
+                names = in_core(trial)
+            else:
+                position += 1
+        return names
+
     @staticmethod
     def _context(groups: dict[str, list[int]], skip: str) -> list[int]:
         return [lit for name, lits in groups.items() if name != skip for lit in lits]
@@ -518,19 +551,19 @@ class WitnessSearch:
             return
         values = _Witness(bits, self)
         option_var = self.encoding.option_var
+
+        def shows_unseen(changes: dict[str, str]) -> bool:
+            return any(common.mask >> option_var[n, v] & 1 for n, v in changes.items())
+
         for lever in self._levers[name]:
             if lever in locked:
                 continue
             current = values[lever]
-            for key, _ in self._candidates[lever]:
-                if key == current:
+            for key, var in self._candidates[lever]:
+                if key == current or (lever == name and var not in common.unseen[name]):
                     continue
-                changes = self.derivations.derive(values, lever, str(key), locked)
-                if changes is None or not any(
-                    common.mask >> option_var[n, v] & 1 for n, v in changes.items()
-                ):
-                    continue  # impossible, or shows nothing unseen
-                if self.derivations.valid(values, changes):
+                changes = self.derivations.move(values, lever, str(key), locked, shows_unseen)
+                if changes is not None:
                     moved = self._changed(bits, values, changes)
                     self._pool.append(moved)
                     common.mark(moved)
@@ -558,14 +591,6 @@ def _broken_groups(wrong: int, group_of: dict[int, str], most: int = 2) -> list[
                 return []
             found.append(name)
     return found
-
-
-def _tuple_getter(names: list[str]) -> Callable[[Mapping[str, str | None]], tuple[str | None, ...]]:
-    """A function reading the values of ``names`` as a tuple (at C speed)."""
-    if len(names) == 1:
-        name = names[0]
-        return lambda values: (values[name],)
-    return itemgetter(*names)
 
 
 def _bits_of(bits: int, top: int) -> Iterator[int]:
