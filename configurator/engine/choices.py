@@ -32,6 +32,12 @@ def _invalid(attribute: Attribute, code: str, message: str) -> ChoiceError:
     return ChoiceError(422, code, f"{attribute.label}: {message}", f"choices.{attribute.id}")
 
 
+def shown(value: object, most: int = 40) -> str:
+    """A value as an error message quotes it: repr, cut short if long."""
+    text = repr(value)
+    return text if len(text) <= most else f"{text[: most - 1]}…"
+
+
 def parse_value(attribute: Attribute, raw: object) -> Value:
     """Validate one raw JSON value; ``None`` means not chosen."""
     if attribute.kind == "single":
@@ -40,14 +46,14 @@ def parse_value(attribute: Attribute, raw: object) -> Value:
         if not isinstance(raw, str):
             raise _bad_type(attribute, "an option id or null")
         if attribute.option(raw) is None:
-            raise _invalid(attribute, "unknown_option", f"no option {raw!r}")
+            raise _invalid(attribute, "unknown_option", f"no option {shown(raw)}")
         return raw
     if attribute.kind == "multi":
         if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
             raise _bad_type(attribute, "a list of option ids")
         for item in raw:
             if attribute.option(item) is None:
-                raise _invalid(attribute, "unknown_option", f"no option {item!r}")
+                raise _invalid(attribute, "unknown_option", f"no option {shown(item)}")
         return frozenset(raw) or None
     if attribute.kind == "text":
         if raw is None:
@@ -89,7 +95,9 @@ def parse_choices(catalog: Catalog, raw: object) -> Choices:
     for key, value in raw.items():
         attribute = catalog.attribute(key) if isinstance(key, str) else None
         if attribute is None:
-            raise ChoiceError(422, "unknown_attribute", f"no attribute {key!r}", f"choices.{key}")
+            raise ChoiceError(
+                422, "unknown_attribute", f"no attribute {shown(key)}", f"choices.{str(key)[:60]}"
+            )
         parsed = parse_value(attribute, value)
         if parsed is not None:
             choices[key] = parsed

@@ -98,13 +98,15 @@ class _Reader:
             self.problem("product", "missing [product] table")
             return {}
         slug = product.get("slug")
-        if not isinstance(slug, str) or not SLUG.match(slug):
+        if not isinstance(slug, str) or not SLUG.fullmatch(slug):
             self.problem("product.slug", "must be lower-case letters, digits and '-'")
         if not isinstance(product.get("name"), str) or not product.get("name"):
             self.problem("product.name", "must be a non-empty string")
         if not isinstance(product.get("description", ""), str):
             self.problem("product.description", "must be a string")
-        if not isinstance(product.get("currency"), str) or not CURRENCY.match(product["currency"]):
+        if not isinstance(product.get("currency"), str) or not CURRENCY.fullmatch(
+            product["currency"]
+        ):
             self.problem("product.currency", "must be an ISO 4217 code such as 'EUR'")
         if not _is_int(product.get("base_price")):
             self.problem("product.base_price", "must be an integer in minor units (cents)")
@@ -125,7 +127,7 @@ class _Reader:
                 self.problem(where, "must be a table")
                 continue
             attribute_id = entry.get("id")
-            if not isinstance(attribute_id, str) or not IDENT.match(attribute_id):
+            if not isinstance(attribute_id, str) or not IDENT.fullmatch(attribute_id):
                 self.problem(where, "id must be lower-case letters, digits and '_'")
                 continue
             where = f"attribute {attribute_id}"
@@ -179,7 +181,7 @@ class _Reader:
                 self.problem(f"{where} option #{position}", "must be a table")
                 continue
             option_id = entry.get("id")
-            if not isinstance(option_id, str) or not IDENT.match(option_id):
+            if not isinstance(option_id, str) or not IDENT.fullmatch(option_id):
                 self.problem(
                     f"{where} option #{position}", "id must be lower-case letters, digits and '_'"
                 )
@@ -194,7 +196,7 @@ class _Reader:
                 self.problem(here, f"price must be an integer in minor units, not {price!r}")
                 price = 0
             swatch = entry.get("swatch")
-            if swatch is not None and (not isinstance(swatch, str) or not SWATCH.match(swatch)):
+            if swatch is not None and (not isinstance(swatch, str) or not SWATCH.fullmatch(swatch)):
                 self.problem(here, "swatch must be a colour like '#a0b1c2'")
                 swatch = None
             label = entry.get("label", option_id.replace("_", " ").capitalize())

@@ -11,6 +11,7 @@ import pytest
 
 from configurator.engine import (
     CatalogError,
+    ChoiceError,
     compile_catalog,
     lint_catalog,
     load_catalog,
@@ -74,6 +75,14 @@ def rule(document: dict[str, Any], **fields: Any) -> None:
         (
             lambda d: rule(d, kind="price", when="true", add=12.5),
             "rule bad: add must be an integer in minor units, not 12.5",
+        ),
+        (
+            lambda d: d["product"].update(slug="ring\n"),
+            "slug",
+        ),
+        (
+            lambda d: d["attributes"][0]["options"].append({"id": "bronze\n"}),
+            "attribute metal",
         ),
         (
             lambda d: d["attributes"][0]["options"].append({"id": "gold"}),
@@ -188,3 +197,11 @@ def test_lint_counts_configurations_exactly() -> None:
     # a in {x, y}, b in {none, x, y, z}: 8, minus (x, z)
     assert count_configurations(engine) == "7 (exact, texts aside)"
     assert count_configurations(engine, limit=5).startswith("at least 5, at most 8")
+
+
+def test_an_unknown_option_is_quoted_short() -> None:
+    engine = compile_catalog(parse_catalog(copy.deepcopy(BASE), "ring.toml"))
+    with pytest.raises(ChoiceError) as caught:
+        engine.configure({"metal": "x" * 5000})
+    assert caught.value.field == "choices.metal"
+    assert len(caught.value.message) < 100 and caught.value.message.endswith("…")
