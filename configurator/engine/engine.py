@@ -24,6 +24,7 @@ from .encode import CandidateKey, Encoding, encode
 from .errors import CatalogError, ChoiceError
 from .loader import number_to_json
 from .model import Attribute, Catalog, Rule
+from .mus import minimal_subset
 from .pricing import price_json
 from .reasons import reason_json
 from .witnesses import WitnessSearch
@@ -234,19 +235,7 @@ class Engine:
         keys = [key for key, _ in keyed]
         if solve(keys):
             return None
-        keys = in_core(keys)
-        # deletion in chunks that halve when a chunk is needed: most of a first core is
-        # not, and each satisfiable trial costs a full model on a large catalog
-        position, size = 0, max(1, len(keys) // 2)
-        while position < len(keys):
-            trial = keys[:position] + keys[position + size :]
-            if not solve(trial):
-                keys = in_core(trial)
-            elif size > 1:
-                size //= 2
-            else:
-                position += 1
-        return keys
+        return minimal_subset(keys, lambda trial: not solve(trial), in_core)
 
     def _keyed(
         self, groups: Mapping[str, list[int]], skip: str | None = None

@@ -38,6 +38,7 @@ from .derived import Derivations, tuple_getter
 from .encode import CandidateKey, encode
 from .expr import Value
 from .model import Attribute, Catalog, Rule
+from .mus import minimal_subset
 
 LEAN_SOLVER = "glucose4"
 POOL_SIZE = 4096
@@ -395,15 +396,7 @@ class WitnessSearch:
         names = list(groups)
         if not impossible(names):
             return None
-        names = in_core(names)
-        position = 0
-        while position < len(names):
-            trial = names[:position] + names[position + 1 :]
-            if impossible(trial):
-                names = in_core(trial)
-            else:
-                position += 1
-        return names
+        return minimal_subset(names, impossible, in_core)
 
     @staticmethod
     def _context(groups: dict[str, list[int]], skip: str) -> list[int]:
