@@ -28,7 +28,7 @@ from ..engine.model import Catalog
 from ..engine.pricing import price_json
 from ..extensions import db
 from ..preview import preview_key
-from ..preview_serving.services import preview_name
+from ..preview_serving.services import drawable_preview_name, preview_name
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 from ..products.services import current_version
@@ -173,8 +173,16 @@ def quote_item(item: CartItem) -> QuotedLine:
         conflict = carried.conflict or {}
         reasons = [*carried.dropped, str(conflict.get("message") or "")]
         if not carried.complete and not conflict:
-            reasons.append("Some required choices are missing.")
+            catalog = engine_for(version).catalog
+            missing = [
+                a.label for a in catalog.attributes if a.required and a.id not in carried.choices
+            ]
+            if missing:
+                reasons.append(f"Still to choose: {_in_words(missing)}.")
         line.problem = " ".join(reason for reason in reasons if reason)
+        # what the shopper has (as it was put in the cart), beside what to fix
+        line.option_labels = option_labels(engine_for(source).catalog, carried.original)
+        line.preview_name = drawable_preview_name(source, carried.original)
         return line
     engine = engine_for(version)
     line.canonical = carried.choices
@@ -187,6 +195,11 @@ def quote_item(item: CartItem) -> QuotedLine:
     if line.preview_name is not None:
         line.preview_url = f"/previews/{preview_key(line.preview_name, '300', 'webp')}"
     return line
+
+
+def _in_words(labels: list[str]) -> str:
+    """'Sole', 'Sole and Laces', 'Sole, Laces and Lining'."""
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
 
 
 def quote_cart(owner_token: str) -> Quote:

@@ -22,6 +22,7 @@ from pysat.solvers import Solver
 from .choices import Choices, parse_choices, parse_value, to_json, violations, within_limits
 from .encode import CandidateKey, Encoding, encode
 from .errors import CatalogError, ChoiceError
+from .expr import Value
 from .loader import number_to_json
 from .model import Attribute, Catalog, Rule
 from .mus import minimal_subset
@@ -306,8 +307,22 @@ class Engine:
                 value = None
             if value is not None:
                 repaired[name] = value
+        for name in change:
+            if self._attributes[name].kind == "number" and name in repaired:
+                repaired[name] = self._nearest(repaired, name, choices[name])
         order = [a.id for a in self.catalog.attributes]
         return {"change": sorted(change, key=order.index), "choices": to_json(repaired)}
+
+    def _nearest(self, repaired: Choices, name: str, wanted: Value) -> Value:
+        """The number closest to what the shopper asked for that keeps the repair valid
+        (a ring size of 71 becomes 70, not whatever the solver happened to pick)."""
+        assert isinstance(wanted, Decimal)
+        values = sorted(self._attributes[name].number_values(), key=lambda v: (abs(v - wanted), v))
+        others = [lit for n, lits in self._groups(repaired).items() if n != name for lit in lits]
+        for value in values:
+            if self._solve([*others, self.encoding.value_var[name, value]]):
+                return value
+        return repaired[name]
 
     def _fewest_changes(
         self, groups: dict[str, list[int]], changed: str | None

@@ -352,6 +352,12 @@ class _Reader:
             if not _is_int(fields["add"]):
                 self.problem(where, f"add must be an integer in minor units, not {fields['add']!r}")
                 fields["add"] = 0
+            fields["label"] = entry.get("label")
+            if fields["label"] is not None and not (
+                isinstance(fields["label"], str) and fields["label"].strip()
+            ):
+                self.problem(where, "label must be a non-empty string")
+                fields["label"] = None
         elif kind == "table":
             fields.update(self.table(entry, where, schema))
         else:

@@ -67,6 +67,7 @@ class Rule:
     attributes: tuple[str, ...] = ()  # table
     allowed: tuple[tuple[str, ...], ...] = ()  # table
     add: int = 0  # price
+    label: str | None = None  # price: the price line's label (else the message)
     attribute: str | None = None  # text
     max_length: int | None = None  # text
     pattern: str | None = None  # text

@@ -30,7 +30,7 @@ def price_lines(catalog: Catalog, choices: Mapping[str, Value]) -> list[dict[str
             and rule.add
             and evaluate(rule.when, choices)
         ):
-            label = rule.message or rule.name
+            label = rule.label or rule.message or rule.name
             lines.append({"label": label, "amount": rule.add, "rule": rule.name})
     return lines
 

@@ -210,7 +210,7 @@ def test_a_tampered_configuration_stops_checkout_with_the_reason_and_a_repair_li
     [
         ({"colour": "purple"}, "no longer fits the catalog"),
         (["colour", "black"], "could not be read"),
-        ({"print": "plain"}, "required choices are missing"),
+        ({"print": "plain"}, "Still to choose: Colour."),
     ],
 )
 def test_unusable_cart_lines_are_explained(shopper: Shopper, choices: object, reason: str) -> None:
@@ -219,6 +219,14 @@ def test_unusable_cart_lines_are_explained(shopper: Shopper, choices: object, re
     page = shopper.client.get("/checkout")
     assert reason in page.text
     assert "Continue to payment" not in page.text
+
+
+def test_a_line_missing_a_choice_shows_what_the_shopper_has(shopper: Shopper) -> None:
+    shopper.add_to_cart(BLACK_GLOW)
+    set_cart_line(shopper.app, choices={"print": "glow"})
+    page = shopper.client.get("/checkout")
+    assert "Still to choose: Colour." in page.text
+    assert "Glow in the dark" in page.text  # the choice the line has, beside the problem
 
 
 # -- links, statuses, failures ----------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from configurator.engine import (
     CatalogError,
     ChoiceError,
+    catalog_to_document,
     compile_catalog,
     lint_catalog,
     load_catalog,
@@ -205,3 +206,25 @@ def test_an_unknown_option_is_quoted_short() -> None:
         engine.configure({"metal": "x" * 5000})
     assert caught.value.field == "choices.metal"
     assert len(caught.value.message) < 100 and caught.value.message.endswith("…")
+
+
+def test_a_price_rule_names_its_line_with_its_label() -> None:
+    document = copy.deepcopy(BASE)
+    document["rules"].append(
+        {"id": "box-price", "kind": "price", "when": "extras has 'box'", "add": 400,
+         "message": "A box is hand-folded in the workshop.", "label": "Gift box"}
+    )  # fmt: skip
+    document["rules"].append({"id": "card-price", "kind": "price", "when": "extras has 'card'",
+                              "add": 100, "message": "A card is written by hand."})  # fmt: skip
+    engine = compile_catalog(parse_catalog(document, "ring.toml"))
+    lines = engine.configure({"extras": ["box", "card"]})["price"]["lines"]
+    labels = [line["label"] for line in lines if "rule" in line]
+    assert labels == ["Gift box", "A card is written by hand."]
+    assert parse_catalog(catalog_to_document(engine.catalog)) == engine.catalog
+
+
+def test_a_price_label_must_be_text() -> None:
+    problems = problems_of(
+        lambda d: rule(d, kind="price", when="true", add=100, label=["Gift", "box"])
+    )
+    assert any("rule bad: label must be a non-empty string" in p for p in problems), problems

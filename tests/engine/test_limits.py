@@ -61,3 +61,20 @@ def test_number_reasons_name_the_rule(engine: Engine) -> None:
     assert told["available"] is False
     assert told["reason"]["rules"] == ["big-gold"] and told["reason"]["choices"] == ["metal"]
     assert engine.configure({"metal": "silver"})["attributes"]["size"]["allowed"] == [44, 46]
+
+
+@pytest.mark.parametrize(
+    ("choices", "changed", "expected"),
+    [
+        ({"metal": "gold", "size": 52}, "size", 50),  # just above the range: the largest size
+        ({"metal": "gold", "size": 43}, "size", 44),
+        ({"metal": "gold", "size": 47}, "size", 46),  # off the step: the nearer size below
+        ({"metal": "silver", "size": 52}, "size", 46),  # silver stops at 46
+    ],
+)
+def test_a_repaired_number_is_the_nearest_that_fits(
+    engine: Engine, choices: dict[str, object], changed: str, expected: int
+) -> None:
+    answer = engine.configure(choices, changed=changed)
+    assert answer["repair"]["change"] == ["size"]
+    assert answer["repair"]["choices"]["size"] == expected
