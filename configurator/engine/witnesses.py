@@ -2,27 +2,31 @@
 
 An option is available when some valid configuration (a *witness*) has it together
 with the shopper's other choices. On a catalog the size of a car every solver call
-costs milliseconds, so this search makes as few as it can:
+costs a millisecond, so this search makes as few as it can:
 
-- The lean solver encodes each table that determines one of its columns (a derived
-  code) without row variables: a key forces its value, and whether the key is a row
-  of the table is checked on each model in Python. A model that fails the check
-  teaches the solver a short clause (the smallest part of the key no row has) and
-  is asked for again. The solver is about a fifth of the size of the exact one.
+- The lean solver encodes every table of three or more attributes without row
+  variables: each key the table lists (the values of all columns but one) allows its
+  values of the remaining column. Whether a model's key is listed at all is checked
+  in Python; a model that fails teaches the solver a short clause (the smallest part
+  of the key no row has) and is asked for again. The formula is a sixth of the exact
+  one, and every rule and limit is a unit clause (reasons use the exact solver).
 - Every checked configuration is kept in a pool (a bitset of its attribute
-  variables). The next question first looks there: a witness stays a witness for
-  every later question whose choices it agrees with.
-- Changing one choice of a witness and recomputing what derives from it
-  (``Derivations.move``) gives new witnesses for that choice's alternatives without
-  the solver; when the choices determine everything else, a failed move proves the
-  alternative impossible.
-- The solver is asked for several unseen options at once (one from each attribute
-  with the most still unseen), and for "any unseen option" when that fails, so one
-  call settles many options; its core tells which assumed option is impossible.
+  variables). A question first looks there: a witness stays a witness for every
+  later question whose choices it agrees with, and one that differs in a single
+  choice is moved to it (``Derivations.move``: the choice changed, what derives from
+  it recomputed, the rules over what changed checked).
+- More choices never make more options possible, so an option an earlier answer
+  ruled out in a context the current one contains is not asked for again.
+- Moves also give a chosen attribute's alternatives from the current witness (and
+  prove them impossible when the choices determine every other attribute), and more
+  witnesses next to each new model for the attribute with most options unseen.
+- Unit propagation rules out what it can at once; then the solver is asked for two
+  unseen options at a time (its core names the impossible one) and for "any unseen
+  option" when that fails, until nothing unseen is possible.
 
 Answers are exact: a witness is a checked configuration, and "impossible" comes
-from the solver (whose clauses all follow from the catalog) or from a failed move
-when nothing else could change.
+from the solver (whose clauses all follow from the catalog), from an earlier exact
+answer, or from a failed move when nothing else could change.
 """
 
 from __future__ import annotations
