@@ -9,7 +9,8 @@ costs a millisecond, so this search makes as few as it can:
   values of the remaining column. Whether a model's key is listed at all is checked
   in Python; a model that fails teaches the solver a short clause (the smallest part
   of the key no row has) and is asked for again. The formula is a sixth of the exact
-  one, and every rule and limit is a unit clause (reasons use the exact solver).
+  one, and every rule and limit is a unit clause (the rules of a reason are found on
+  the exact solver).
 - Every checked configuration is kept in a pool (a bitset of its attribute
   variables). A question first looks there: a witness stays a witness for every
   later question whose choices it agrees with, and one that differs in a single
@@ -58,7 +59,6 @@ class _Table:
 
     def __init__(self, rule: Rule, column: int) -> None:
         self.rule = rule
-        self.column = column
         self.key = [p for p in range(len(rule.attributes)) if p != column]
         self.key_names = [rule.attributes[p] for p in self.key]
         self.key_of = tuple_getter(self.key_names)
