@@ -15,7 +15,8 @@ costs a millisecond, so this search makes as few as it can:
   variables). A question first looks there: a witness stays a witness for every
   later question whose choices it agrees with, and one that differs in a single
   choice is moved to it (``Derivations.move``: the choice changed, what derives from
-  it recomputed, the rules over what changed checked).
+  it recomputed, the rules over what changed checked; when a table over free
+  attributes refuses the change, its closest row with the new value is tried).
 - More choices never make more options possible, so an option an earlier answer
   ruled out in a context the current one contains is not asked for again.
 - Moves also give a chosen attribute's alternatives from the current witness (and
@@ -559,7 +560,9 @@ class WitnessSearch:
             for key, var in self._candidates[lever]:
                 if key == current or (lever == name and var not in common.unseen[name]):
                     continue
-                changes = self.derivations.move(values, lever, str(key), locked, shows_unseen)
+                changes = self.derivations.move(
+                    values, lever, str(key), locked, shows_unseen, rows=False
+                )
                 if changes is not None:
                     moved = self._changed(bits, values, changes)
                     self._pool.append(moved)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from configurator.engine import Engine, parse_catalog
+from configurator.engine.derived import Derivations
 from configurator.engine.model import Rule
 from configurator.engine.witnesses import WitnessSearch, _Table
 
@@ -83,3 +84,49 @@ def test_witness_search_is_chosen_for_large_catalogs_only() -> None:
     assert Engine(parse_catalog(small, "small"))._witnesses is None
     large, _ = car.generate(1)
     assert isinstance(Engine(parse_catalog(large, "large"))._witnesses, WitnessSearch)
+
+
+def _single(name: str, count: int) -> dict[str, Any]:
+    return {
+        "id": name,
+        "label": name.upper(),
+        "kind": "single",
+        "required": True,
+        "options": [{"id": f"{name}{i}", "label": f"{name}{i}"} for i in range(1, count + 1)],
+    }
+
+
+def test_a_move_a_module_table_refuses_is_made_along_one_of_its_rows() -> None:
+    # a and b are chosen together (a module table); c derives from a
+    document = {
+        "product": {"slug": "m", "name": "M", "currency": "EUR", "base_price": 0},
+        "attributes": [_single("a", 3), _single("b", 3), _single("c", 3)],
+        "rules": [
+            {
+                "id": "module",
+                "kind": "table",
+                "attributes": ["a", "b"],
+                "allowed": [["a1", "b1"], ["a2", "b2"], ["a2", "b3"], ["a3", "b3"]],
+                "message": "Not together.",
+            },
+            {
+                "id": "code",
+                "kind": "table",
+                "attributes": ["a", "c"],
+                "allowed": [["a1", "c1"], ["a2", "c2"], ["a3", "c2"]],
+                "message": "Follows from a.",
+            },
+        ],
+    }
+    derivations = Derivations(parse_catalog(document, "m"))
+    config: dict[str, Any] = {"a": "a1", "b": "b1", "c": "c1"}
+    # a2 with b1 is no row: b changes too, to a row with a2, and c follows a
+    changes = derivations.move(config, "a", "a2", locked=set())
+    assert changes in ({"a": "a2", "b": "b2", "c": "c2"}, {"a": "a2", "b": "b3", "c": "c2"})
+    assert config == {"a": "a1", "b": "b1", "c": "c1"}  # restored
+    assert derivations.move(config, "a", "a2", locked={"b"}) is None
+    assert derivations.move(config, "a", "a2", locked=set(), rows=False) is None
+    # a row that keeps a locked attribute as it is: b3 stays, a3 with it
+    config = {"a": "a2", "b": "b3", "c": "c2"}
+    assert derivations.move(config, "a", "a3", locked={"b"}) == {"a": "a3"}
+    assert derivations.move(config, "a", "a1", locked={"b"}) is None
