@@ -53,7 +53,7 @@ class Derivations:
         for rule in catalog.rules:
             if rule.kind == "price":
                 continue
-            names = _rule_attributes(rule)
+            names = rule_attributes(rule)
             self._names[rule.index] = sorted(names)
             if rule.kind == "table":
                 self._allowed[rule.index] = frozenset(rule.allowed)
@@ -252,7 +252,7 @@ def tuple_getter(names: Iterable[str]) -> Callable[[Mapping[str, Value]], tuple[
     return itemgetter(*names)
 
 
-def _rule_attributes(rule: Rule) -> set[str]:
+def rule_attributes(rule: Rule) -> set[str]:
     if rule.kind == "table":
         return set(rule.attributes)
     names: set[str] = set()

@@ -28,6 +28,7 @@ from .model import Attribute, Catalog, Rule
 from .mus import minimal_subset
 from .pricing import price_json
 from .reasons import reason_json
+from .rotation import Rotation
 from .witnesses import WitnessSearch
 
 SOLVER_NAME = "cadical195"
@@ -54,6 +55,7 @@ class Engine:
         ] + [(("rule", str(index)), [lit]) for index, lit in enc.rule_selector.items()]
         self._selectors = [lits[0] for _, lits in self._selector_groups]
         self._candidates = {a.id: enc.candidates(a) for a in catalog.attributes}
+        self._rotation = Rotation(catalog, enc)
         if search is None:
             search = "probe" if len(enc.clauses) < PROBE_CLAUSES else "witness"
         self._witnesses = WitnessSearch(catalog) if search == "witness" else None
@@ -233,10 +235,13 @@ class Engine:
             core = self._core()
             return [key for key in keys if any(lit in core for lit in lits_of[key])]
 
+        def needed(keys: list[GroupKey], chunk: list[GroupKey]) -> list[GroupKey]:
+            return self._rotation.needed(self._model(), keys, lits_of, chunk, fixed)
+
         keys = [key for key, _ in keyed]
         if solve(keys):
             return None
-        return minimal_subset(keys, lambda trial: not solve(trial), in_core)
+        return minimal_subset(keys, lambda trial: not solve(trial), in_core, needed)
 
     def _keyed(
         self, groups: Mapping[str, list[int]], skip: str | None = None

@@ -12,6 +12,7 @@ def minimal_subset(
     items: list[Item],
     unsatisfiable: Callable[[list[Item]], bool],
     in_core: Callable[[list[Item]], list[Item]],
+    needed: Callable[[list[Item], list[Item]], list[Item]] | None = None,
 ) -> list[Item]:
     """A minimal unsatisfiable subset of ``items`` (which together are unsatisfiable, and
     ``in_core`` has just been told so): drop any one item and the rest is satisfiable.
@@ -19,15 +20,26 @@ def minimal_subset(
     ``in_core`` narrows a set to the items in the solver's core after an unsatisfiable
     call. Items are dropped in chunks that halve whenever a chunk turns out to be needed:
     most of a first core is not, and each satisfiable trial costs a model.
+
+    ``needed(keys, chunk)``, called right after a satisfiable trial without ``chunk``,
+    may name more items that the trial's model proves needed (see ``rotation``).
+    Items before ``position`` are needed: they stay in every later core.
     """
     keys = in_core(items)
     position, size = 0, max(1, len(keys) // 2)
     while position < len(keys):
+        chunk = keys[position : position + size]
         trial = keys[:position] + keys[position + size :]
         if unsatisfiable(trial):
             keys = in_core(trial)
-        elif size > 1:
+            continue
+        proved = needed(keys, chunk) if needed is not None else []
+        if size == 1 and chunk[0] not in proved:
+            proved.append(chunk[0])
+        if proved:
+            rest = [key for key in keys[position:] if key not in proved]
+            keys = keys[:position] + proved + rest
+            position += len(proved)
+        if size > 1:
             size //= 2
-        else:
-            position += 1
     return keys
