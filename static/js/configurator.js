@@ -583,6 +583,7 @@ function applyRepair() {
 function travel(direction) {
   const target = direction === "undo" ? history.undo(current) : history.redo(current);
   if (!target) return;
+  if (document.activeElement !== document.body) lastControl = document.activeElement;
   current = target;
   writeChoices(target);
   updateHistoryButtons();

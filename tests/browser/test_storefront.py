@@ -486,6 +486,13 @@ def test_arrows_focus_greyed_options_without_choosing_them(page: Page, shop_url:
     expect(suede).to_be_checked()
     expect(conflict(page)).to_be_visible()
     expect(conflict(page).get_by_role("button", name="Fix it")).to_be_visible()
+    # Said once, by the announcer, with its fix (the box is no alert of its own).
+    expect(conflict(page)).not_to_have_attribute("role", "alert")
+    announcer = page.locator("[data-announcer]")
+    expect(announcer).to_contain_text("Upper material: Suede. These choices don’t go together: ")
+    expect(announcer).to_contain_text("Quickest fix: ")
+    fix = conflict(page).locator(".conflict__fix").inner_text()
+    assert fix.startswith("Quickest fix: ") and fix in announcer.inner_text()
 
 
 IN_VIEWPORT = """element => {
