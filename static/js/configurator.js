@@ -276,7 +276,7 @@ conflictBox.removeAttribute("role");
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 const conflictKey = () => (answer.consistent ? null : JSON.stringify([answer.conflict, answer.repair?.change]));
 let shownConflict = conflictKey();
-let lastControl = null; // the control the shopper last changed, or the button refused
+let lastControl = null; // where the focus goes back to after "Fix it": the shopper's last control
 
 const conflictMessage = () => answer.conflict?.message || "Some of your choices can’t be combined.";
 
