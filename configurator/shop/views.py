@@ -249,9 +249,7 @@ def product_form(slug: str) -> Response | tuple[str, int]:
         if action == "cart" and answer["complete"]:
             return _add_to_cart(version, choices, line_id)
         flash(
-            "Resolve the conflict before saving."
-            if not answer["consistent"]
-            else "Finish the design before adding it to the cart.",
+            _refusal(action, consistent=answer["consistent"], replacing=line_id is not None),
             "error",
         )
     else:
@@ -267,6 +265,14 @@ def product_form(slug: str) -> Response | tuple[str, int]:
         title_error=title_error,
         status=422 if errors or title_error else 200,
     )
+
+
+def _refusal(action: str, *, consistent: bool, replacing: bool) -> str:
+    """Why the design can't be saved or put in the cart yet, in words fit for the button."""
+    first = "Resolve the conflict" if not consistent else "Finish the design"
+    if action == "save":
+        return f"{first} before saving."
+    return f"{first} before {'updating the cart line' if replacing else 'adding it to the cart'}."
 
 
 def _add_to_cart(

@@ -6,7 +6,8 @@ Run against a seeded app (`make run`), e.g.:
 Writes, per width (desktop 1366x900, phone 390x844): the home page, each product's
 configurator, the README's picture (configurator.png and configurator-phone.png: the
 sneaker's upper step with a greyed-out colour and its reason open beside the preview),
-a conflict with its one-click repair, a saved design and the cart.
+a conflict with its one-click repair (the screen as the page scrolled it), a saved
+design and the cart.
 """
 
 from __future__ import annotations
@@ -69,7 +70,11 @@ def main(base: str) -> None:
             executable_path=CHROMIUM, args=["--disable-gpu", "--no-first-run"]
         )
         for name, (width, height) in SIZES.items():
-            page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+            # Reduced motion: the page's scrolling (to a conflict) is instant, so the shot
+            # never catches it half-way.
+            page = browser.new_context(
+                viewport={"width": width, "height": height}, reduced_motion="reduce"
+            ).new_page()
             full = name == "phone"
             suffix = "" if name == "desktop" else "-phone"
             page.goto(base)
@@ -92,9 +97,8 @@ def main(base: str) -> None:
             page.wait_for_selector("[data-conflict]:not([hidden])")
             settle(page)
             page.mouse.move(0, 0)
-            if not full:  # the stage is sticky: scroll until the repair button shows
-                page.evaluate("window.scrollTo(0, 260)")
-            page.screenshot(path=OUT / f"conflict-{name}.png", full_page=full)
+            # The screen as the shopper sees it: the page brings the conflict into view.
+            page.screenshot(path=OUT / f"conflict-{name}.png")
             page.get_by_role("button", name="Fix it", exact=False).click()
             page.wait_for_selector("[data-conflict][hidden]", state="attached")
             settle(page)

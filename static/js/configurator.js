@@ -125,7 +125,7 @@ async function postJson(url, body) {
       credentials: "same-origin",
     });
   } catch {
-    throw new Error("We couldn’t reach the shop. Check your connection and try again.");
+    throw new Error("The shop can’t be reached: check your connection, then try again.");
   }
   const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
   let payload = null;
@@ -138,7 +138,7 @@ async function postJson(url, body) {
   }
   if (!response.ok || payload === null || typeof payload !== "object") {
     const message = payload?.error?.message;
-    throw new Error(message || `The shop could not answer just now (${response.status}). Please try again.`);
+    throw new Error(message || `The shop didn’t answer just now (${response.status}); please try again.`);
   }
   return payload;
 }
@@ -166,7 +166,7 @@ async function refresh(changed = null, note = "") {
     render(choices, changed, note);
   } catch (error) {
     if (number === requestNumber) {
-      showFailure(`Sorry, we couldn’t update availability and price: ${error.message} Your choices are kept.`);
+      showFailure(`Sorry, we couldn’t update availability and price. ${error.message} Your choices are kept.`);
     }
   } finally {
     if (number === requestNumber) form.removeAttribute("aria-busy");
@@ -263,34 +263,75 @@ function renderPrice() {
   form.querySelector("[data-price-total]").textContent = formatMoney(answer.price.amount);
 }
 
-function renderConflict(choices) {
-  const box = form.querySelector("[data-conflict]");
+// -- the conflict ------------------------------------------------------------------------------
+// The box sits with the preview, which on a phone is a screen or more above the step being
+// designed: when a conflict appears or changes, the box is scrolled into view. The focus
+// stays on the control just used (so arrowing or typing goes on) and the announcer says the
+// conflict and its fix; the box is no alert of its own, or it would be said twice. The focus
+// moves into the box only when the shopper asks for something the conflict forbids (Save,
+// Add to cart), and after "Fix it" it goes back to where the shopper was.
+
+const conflictBox = form.querySelector("[data-conflict]");
+conflictBox.removeAttribute("role");
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+const conflictKey = () => (answer.consistent ? null : JSON.stringify([answer.conflict, answer.repair?.change]));
+let shownConflict = conflictKey();
+let lastControl = null; // where the focus goes back to after "Fix it": the shopper's last control
+
+const conflictMessage = () => answer.conflict?.message || "Some of your choices can’t be combined.";
+
+function repairSummary(repair) {
+  return repair.change.map((id) => {
+    const attribute = attributes.get(id);
+    return `${attribute.label}: ${valueLabel(attribute, repair.choices[id])}`;
+  }).join("; ");
+}
+
+function revealConflict({ focus = false } = {}) {
+  const edges = conflictBox.getBoundingClientRect();
+  if (edges.top < 0 || edges.bottom > window.innerHeight) {
+    conflictBox.scrollIntoView({ block: "nearest", behavior: reducedMotion.matches ? "auto" : "smooth" });
+  }
+  if (focus) conflictBox.querySelector(".conflict__title").focus({ preventScroll: true });
+}
+
+function returnFocus() {
+  const target = lastControl?.isConnected ? lastControl : steps.links.find((link) => link.tabIndex === 0);
+  steps.reveal(target);
+  target.focus();
+}
+
+function renderConflict() {
   lastRepair = answer.repair;
+  const key = conflictKey();
+  const isNew = key !== shownConflict;
+  shownConflict = key;
   if (answer.consistent) {
-    box.hidden = true;
-    box.replaceChildren();
+    const hadFocus = conflictBox.contains(document.activeElement);
+    conflictBox.hidden = true;
+    conflictBox.replaceChildren();
+    if (hadFocus) returnFocus();
     return;
   }
-  const title = Object.assign(document.createElement("h2"), { className: "conflict__title", textContent: "These choices don’t go together" });
-  const message = Object.assign(document.createElement("p"), {
-    className: "conflict__message",
-    textContent: answer.conflict?.message || "Some of your choices can’t be combined.",
+  const title = Object.assign(document.createElement("h2"), {
+    className: "conflict__title", id: "conflict-title", tabIndex: -1, textContent: "These choices don’t go together",
   });
-  box.replaceChildren(title, message);
+  const message = Object.assign(document.createElement("p"), { className: "conflict__message", textContent: conflictMessage() });
+  conflictBox.replaceChildren(title, message);
   if (answer.repair) {
-    const summary = answer.repair.change.map((id) => {
-      const attribute = attributes.get(id);
-      return `${attribute.label}: ${valueLabel(attribute, answer.repair.choices[id])}`;
-    }).join("; ");
-    const fix = Object.assign(document.createElement("p"), { className: "conflict__fix", textContent: `Quickest fix: ${summary}` });
-    const button = Object.assign(document.createElement("button"), {
-      type: "button", className: "button button--primary", textContent: `Fix it: ${summary}`,
+    const fix = Object.assign(document.createElement("p"), {
+      className: "conflict__fix", id: "conflict-fix", textContent: `Quickest fix: ${repairSummary(answer.repair)}.`,
     });
+    const button = Object.assign(document.createElement("button"), {
+      type: "button", className: "button button--primary", textContent: "Fix it",
+    });
+    button.setAttribute("aria-describedby", "conflict-fix");
     button.dataset.repair = "";
     button.addEventListener("click", applyRepair);
-    box.append(fix, button);
+    conflictBox.append(fix, button);
   }
-  box.hidden = false;
+  conflictBox.hidden = false;
+  if (isNew) revealConflict();
 }
 
 async function renderStatus(choices) {
@@ -488,7 +529,7 @@ function render(choices, changed, note) {
   for (const attribute of data.attributes) renderAttribute(attribute, answer.attributes[attribute.id], choices);
   renderSteps(choices);
   renderPrice();
-  renderConflict(choices);
+  renderConflict();
   renderStatus(choices);
   renderPreview(choices);
   form.querySelector("[data-previous]").value = JSON.stringify(choices);
@@ -496,7 +537,10 @@ function render(choices, changed, note) {
   const parts = [];
   if (note) parts.push(note);
   else if (changed) parts.push(`${attributes.get(changed).label}: ${valueLabel(attributes.get(changed), choices[changed])}.`);
-  if (!answer.consistent) parts.push(`Conflict: ${answer.conflict?.message || ""}`);
+  if (!answer.consistent) {
+    parts.push(`These choices don’t go together: ${conflictMessage()}`);
+    if (answer.repair) parts.push(`Quickest fix: ${repairSummary(answer.repair)}.`);
+  }
   parts.push(`Price ${formatMoney(answer.price.amount)}.`);
   announce(parts.join(" "));
 }
@@ -539,6 +583,7 @@ function applyRepair() {
 function travel(direction) {
   const target = direction === "undo" ? history.undo(current) : history.redo(current);
   if (!target) return;
+  if (document.activeElement !== document.body) lastControl = document.activeElement;
   current = target;
   writeChoices(target);
   updateHistoryButtons();
@@ -551,11 +596,11 @@ async function complete(strategy) {
     result = await postJson(data.endpoints.complete, { choices: readChoices(), strategy });
   } catch (error) {
     const name = strategy === "surprise" ? "Surprise me" : "Cheapest";
-    showFailure(`Sorry, “${name}” didn’t work: ${error.message} Your design is unchanged.`);
+    showFailure(`Sorry, “${name}” didn’t work. ${error.message} Your design is unchanged.`);
     return;
   }
   if (!result.choices || typeof result.choices !== "object") {
-    showFailure("Sorry, that didn’t work: the shop sent an answer we can’t use. Your design is unchanged.");
+    showFailure("Sorry, that didn’t work. The shop sent an answer we can’t use. Your design is unchanged.");
     return;
   }
   clearFailure();
@@ -570,6 +615,7 @@ form.addEventListener("input", (event) => {
   const attribute = attributes.get(id);
   const problem = textProblem(attribute, event.target.value);
   box.querySelector(`[data-error-for="${id}"]`).textContent = problem;
+  lastControl = event.target;
   window.clearTimeout(textTimers.get(id));
   textTimers.set(id, window.setTimeout(() => commit(id), 350));
 });
@@ -577,6 +623,7 @@ form.addEventListener("input", (event) => {
 form.addEventListener("change", (event) => {
   const box = event.target.closest("[data-attribute]");
   if (!box || box.dataset.kind === "text") return;
+  lastControl = event.target;
   commit(box.dataset.attribute);
 });
 
@@ -587,11 +634,34 @@ form.querySelectorAll(".stepper__button").forEach((button) => {
     else if (button.dataset.step === "1") input.stepUp();
     else input.stepDown();
     input.dispatchEvent(new Event("change", { bubbles: true }));
+    lastControl = button;
   });
 });
 
+// Saving or adding to the cart a design in conflict: refused here, in words that fit the
+// button pressed, and the focus goes to the conflict (whose "Fix it" is the next Tab).
+// While an answer is on its way the server decides.
+function refuseWhileInConflict(action, submitter) {
+  if (answer.consistent || form.hasAttribute("aria-busy")) return false;
+  const sentence = {
+    save: "Resolve the conflict before saving.",
+    cart: form.elements.namedItem("line")
+      ? "Resolve the conflict before updating the cart line."
+      : "Resolve the conflict before adding it to the cart.",
+  }[action];
+  form.querySelector("[data-status]").textContent = sentence;
+  lastControl = submitter;
+  revealConflict({ focus: true });
+  announce(`${sentence} ${conflictMessage()}`);
+  return true;
+}
+
 form.addEventListener("submit", (event) => {
   const action = event.submitter?.value || "update";
+  if ((action === "save" || action === "cart") && refuseWhileInConflict(action, event.submitter)) {
+    event.preventDefault();
+    return;
+  }
   const handled = {
     update: () => commit(null),
     repair: applyRepair,
@@ -620,6 +690,25 @@ document.addEventListener("keydown", (event) => {
   const key = event.key.toLowerCase();
   if (key === "z" && !event.shiftKey) { event.preventDefault(); travel("undo"); }
   else if ((key === "z" && event.shiftKey) || key === "y") { event.preventDefault(); travel("redo"); }
+});
+
+// Arrow keys in a radio group move the focus, and choose the option reached only when it
+// is available (as native radios do). A greyed option takes the focus without being
+// chosen, so that its reason shows and is read; Space chooses it on purpose, which shows
+// the conflict and its repair.
+const ARROW_STEPS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+form.addEventListener("keydown", (event) => {
+  const radio = event.target;
+  if (!(event.key in ARROW_STEPS) || radio.type !== "radio" || event.ctrlKey || event.metaKey || event.altKey) return;
+  const named = form.elements.namedItem(radio.name);
+  const group = named instanceof RadioNodeList ? [...named] : [named];
+  event.preventDefault();
+  const next = group[(group.indexOf(radio) + ARROW_STEPS[event.key] + group.length) % group.length];
+  next.focus();
+  if (next.getAttribute("aria-disabled") === "true" || next.checked) return;
+  next.checked = true;
+  next.dispatchEvent(new Event("input", { bubbles: true }));
+  next.dispatchEvent(new Event("change", { bubbles: true }));
 });
 
 // A reason's bubble opens from its option's left edge (CSS); one that would run past the

@@ -95,8 +95,20 @@ def design_every_step(page: Page) -> None:
     expect(page.locator("[data-status]")).to_have_text("Ready to be made for you.")
 
 
+# Whether the radio that ArrowRight reaches from the focused one would be chosen by it.
+NEXT_RADIO_IS_CHOSEN = """() => {
+    const group = [...document.getElementsByName(document.activeElement.name)];
+    const next = group[(group.indexOf(document.activeElement) + 1) % group.length];
+    return next.getAttribute('aria-disabled') !== 'true' && !next.checked;
+}"""
+
+
 def keyboard_to_an_unavailable_option(page: Page) -> Locator:
-    """Arrow through a radio group until focus rests on a greyed-out option; return it."""
+    """Arrow through a radio group until focus rests on a greyed-out option; return it.
+
+    The arrows choose the available options they pass (each answered by the server) and
+    only focus the greyed one they stop on.
+    """
     groups = page.locator("[data-kind=single]:has(.option.is-unavailable)")
     assert groups.count(), "every option is available: nothing to explain"
     box = groups.first
@@ -104,9 +116,14 @@ def keyboard_to_an_unavailable_option(page: Page) -> Locator:
     box.locator("input:checked").focus()
     radios = box.locator("input[type=radio]").count()
     for _ in range(radios * 2):
-        settled(page, lambda: page.keyboard.press("ArrowRight"))
+        if page.evaluate(NEXT_RADIO_IS_CHOSEN):
+            settled(page, lambda: page.keyboard.press("ArrowRight"))
+        else:
+            page.keyboard.press("ArrowRight")
         if page.evaluate("document.activeElement.getAttribute('aria-disabled')") == "true":
-            return page.locator("input:focus")
+            focused = page.locator("input:focus")
+            expect(focused).not_to_be_checked()
+            return focused
     raise AssertionError("no unavailable option reached with the arrow keys")
 
 
@@ -130,7 +147,10 @@ def test_design_explain_repair_undo_save_reopen_and_buy(
     assert len(tooltip.inner_text()) > len("Unavailable. ") + 10
     picked = option.get_attribute("name"), option.get_attribute("value")
 
-    # Picking it anyway: a clear conflict, and one click repairs around the new pick.
+    # Picking it anyway (Space): a clear conflict, and one click repairs around the new pick.
+    expect(conflict(page)).to_be_hidden()
+    settled(page, lambda: page.keyboard.press("Space"))
+    expect(option).to_be_checked()
     expect(conflict(page)).to_be_visible()
     expect(conflict(page)).to_contain_text("These choices don’t go together")
     settled(page, conflict(page).get_by_role("button", name=re.compile("^Fix it")).click)
@@ -317,24 +337,34 @@ def test_axe_finds_no_serious_violations(page: Page, shop_url: str) -> None:
     assert serious_violations(page) == [], "my designs"
 
 
-def test_keyboard_alone_designs_and_adds_to_cart(page: Page, shop_url: str) -> None:
+def focused(page: Page) -> Locator:
+    return page.locator(":focus")
+
+
+def tab_until(page: Page, found: str, key: str = "Tab", limit: int = 80) -> None:
+    """Press ``key`` until the focused element matches the selector ``found``."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate("selector => document.activeElement.matches(selector)", found):
+            return
+    raise AssertionError(f"{key} never reached {found}")
+
+
+def test_keyboard_alone_designs_repairs_and_adds_to_cart(page: Page, shop_url: str) -> None:
     open_configurator(page, f"{shop_url}/p/sneaker")
     page.keyboard.press("Tab")
-    expect(page.locator(":focus")).to_have_text("Skip to content")
+    expect(focused(page)).to_have_text("Skip to content")
     page.keyboard.press("Enter")
-    for _ in range(30):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.getAttribute('role')") == "tab":
-            break
-    expect(page.locator(":focus")).to_contain_text("Shape")
+    tab_until(page, "[role=tab]", limit=30)
+    expect(focused(page)).to_contain_text("Shape")
 
     # Arrow keys move between steps; Tab enters the step; arrows pick an option.
     page.keyboard.press("ArrowRight")
-    expect(page.locator(":focus")).to_contain_text("Upper")
+    expect(focused(page)).to_contain_text("Upper")
     page.keyboard.press("ArrowLeft")
-    expect(page.locator(":focus")).to_have_attribute("aria-selected", "true")
+    expect(focused(page)).to_have_attribute("aria-selected", "true")
     page.keyboard.press("Tab")
-    expect(page.locator(":focus")).to_have_attribute("value", "low")
+    expect(focused(page)).to_have_attribute("value", "low")
     settled(page, lambda: page.keyboard.press("ArrowRight"))
     expect(page.locator("input[name=c-silhouette][value=mid]")).to_be_checked()
     settled(page, lambda: page.keyboard.press("Control+z"))
@@ -344,15 +374,172 @@ def test_keyboard_alone_designs_and_adds_to_cart(page: Page, shop_url: str) -> N
 
     # "Next" takes the focus to the next step's tab.
     page.keyboard.press("Tab")
-    expect(page.locator(":focus")).to_contain_text("Next: Upper")
+    expect(focused(page)).to_contain_text("Next: Upper")
     page.keyboard.press("Enter")
-    expect(page.locator(":focus")).to_have_attribute("aria-selected", "true")
+    expect(focused(page)).to_have_attribute("aria-selected", "true")
     expect(page.get_by_role("tabpanel")).to_contain_text("Upper material")
 
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.textContent.trim()") == "Add to cart":
-            break
+    # Into the materials: the arrow rests on greyed-out suede without choosing it, and
+    # its reason shows; Space chooses it on purpose, and the conflict appears.
+    page.keyboard.press("Tab")
+    expect(focused(page)).to_have_attribute("value", "leather")
+    page.keyboard.press("ArrowRight")
+    suede = page.locator("input[name=c-upper_material][value=suede]")
+    expect(suede).to_be_focused()
+    expect(suede).not_to_be_checked()
+    expect(page.locator("#r-upper_material-suede")).to_be_visible()
+    settled(page, lambda: page.keyboard.press("Space"))
+    expect(conflict(page)).to_be_visible()
+    expect(suede).to_be_focused()  # the conflict is announced; the focus stays put
+
+    # The repair is two Shift+Tabs back (past the steps), and the focus comes back after it.
+    tab_until(page, "[data-repair]", key="Shift+Tab", limit=5)
+    settled(page, lambda: page.keyboard.press("Enter"))
+    expect(conflict(page)).to_be_hidden()
+    expect(suede).to_be_checked()
+    expect(suede).to_be_focused()
+
+    # A conflict again (a colour suede doesn't come in), then "Add to cart": refused in
+    # words that fit, with the focus taken to the conflict, whose "Fix it" is the next Tab.
+    page.keyboard.press("Tab")
+    expect(focused(page)).to_have_attribute("name", "c-upper_colour")
+    while focused(page).get_attribute("aria-disabled") != "true":
+        if page.evaluate(NEXT_RADIO_IS_CHOSEN):
+            settled(page, lambda: page.keyboard.press("ArrowRight"))
+        else:
+            page.keyboard.press("ArrowRight")
+    colour = focused(page).evaluate(
+        "e => e.closest('.option').querySelector('.option__label').textContent"
+    )
+    settled(page, lambda: page.keyboard.press("Space"))
+    expect(conflict(page)).to_be_visible()
+    tab_until(page, "button[value=cart]")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/p/sneaker(#main)?$"))  # not sent anywhere
+    status = page.locator("[data-status]")
+    expect(status).to_have_text("Resolve the conflict before adding it to the cart.")
+    expect(focused(page)).to_have_text("These choices don’t go together")
+    page.keyboard.press("Tab")
+    expect(focused(page)).to_have_text("Fix it")
+    settled(page, lambda: page.keyboard.press("Enter"))
+    expect(conflict(page)).to_be_hidden()
+    expect(status).to_have_text("Ready to be made for you.")
+    expect(focused(page)).to_have_text("Add to cart")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/cart$"))
     expect(page.get_by_text("Mid-top")).to_be_visible()
+    expect(page.locator(".cart-line__choices")).to_contain_text(colour)
+
+
+CONFIGURE_REQUESTS = "/configure"
+
+
+def test_arrows_focus_greyed_options_without_choosing_them(page: Page, shop_url: str) -> None:
+    open_configurator(page, f"{shop_url}/p/sneaker")
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    box = page.locator("[data-attribute=upper_material]")
+    go_to_step(page, box)
+    leather, suede, patent = (
+        box.locator(f"input[value={option}]") for option in ("leather", "suede", "patent")
+    )
+    expect(suede).to_have_attribute("aria-disabled", "true")
+    expect(patent).not_to_have_attribute("aria-disabled", "true")
+    total = page.locator("[data-price-total]")
+    price, before = total.inner_text(), choices(page)
+
+    def configured() -> int:
+        return sum(url.endswith(CONFIGURE_REQUESTS) for url in asked)
+
+    def unchanged(still_checked: Locator) -> None:
+        """Nothing chosen, nothing asked: the answer on screen is the one from before."""
+        assert not page.locator("#configurator[aria-busy]").count()
+        expect(still_checked).to_be_checked()
+        expect(suede).not_to_be_checked()
+        expect(conflict(page)).to_be_hidden()
+
+    leather.focus()
+    for there, back in (("ArrowRight", "ArrowLeft"), ("ArrowDown", "ArrowUp")):
+        page.keyboard.press(there)
+        expect(suede).to_be_focused()
+        expect(page.locator("#r-upper_material-suede")).to_be_visible()  # its reason
+        unchanged(leather)
+        page.keyboard.press(back)
+        expect(leather).to_be_focused()
+        unchanged(leather)
+    assert configured() == 0
+    assert choices(page) == before and total.inner_text() == price
+
+    # Past the greyed option, the next available one is chosen as usual: one request.
+    page.keyboard.press("ArrowDown")
+    settled(page, lambda: page.keyboard.press("ArrowDown"))
+    expect(patent).to_be_checked()
+    assert configured() == 1
+    page.keyboard.press("ArrowUp")
+    expect(suede).to_be_focused()
+    unchanged(patent)
+    assert configured() == 1
+
+    # Space chooses the greyed option on purpose: the conflict and its repair.
+    settled(page, lambda: page.keyboard.press("Space"))
+    assert configured() == 2
+    expect(suede).to_be_checked()
+    expect(conflict(page)).to_be_visible()
+    expect(conflict(page).get_by_role("button", name="Fix it")).to_be_visible()
+    # Said once, by the announcer, with its fix (the box is no alert of its own).
+    expect(conflict(page)).not_to_have_attribute("role", "alert")
+    announcer = page.locator("[data-announcer]")
+    expect(announcer).to_contain_text("Upper material: Suede. These choices don’t go together: ")
+    expect(announcer).to_contain_text("Quickest fix: ")
+    fix = conflict(page).locator(".conflict__fix").inner_text()
+    assert fix.startswith("Quickest fix: ") and fix in announcer.inner_text()
+
+
+IN_VIEWPORT = """element => {
+    const edges = element.getBoundingClientRect();
+    return edges.height > 0 && edges.top >= -1 && edges.left >= -1
+        && edges.bottom <= window.innerHeight + 1 && edges.right <= window.innerWidth + 1;
+}"""
+
+
+def in_viewport(locator: Locator) -> bool:
+    return bool(locator.evaluate(IN_VIEWPORT))
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "motion"),
+    [(390, 844, "reduce"), (390, 844, "no-preference"), (1366, 900, "no-preference")],
+)
+def test_a_conflict_comes_into_view_where_the_shopper_is(
+    browser: Browser, shop_url: str, width: int, height: int, motion: Any
+) -> None:
+    size = {"width": width, "height": height}
+    context = browser.new_context(viewport=size, reduced_motion=motion)
+    page = context.new_page()
+    try:
+        open_configurator(page, f"{shop_url}/p/sneaker")
+        box = page.locator("[data-attribute=upper_colour]")
+        go_to_step(page, box)
+        greyed = box.locator("label.option.is-unavailable").first.get_attribute("data-option")
+        option = box.locator(f"label[data-option={greyed}]")
+        option.scroll_into_view_if_needed()
+        if width < 960:  # on a phone the preview, and the conflict box with it, is far above
+            assert page.locator(".toolbar").evaluate("e => e.getBoundingClientRect().bottom") < 0
+        settled(page, lambda: option.click(force=True))
+        expect(conflict(page)).to_be_visible()
+        if motion == "reduce":  # no smooth scrolling: in view at once
+            assert in_viewport(conflict(page))
+        else:
+            page.wait_for_function(IN_VIEWPORT, arg=conflict(page).element_handle())
+        repair = conflict(page).get_by_role("button", name="Fix it")
+        assert in_viewport(repair)
+        # Tapping the picked option did not send the focus away from it.
+        expect(option.locator("input")).to_be_focused()
+
+        picked = option.locator("input")
+        settled(page, repair.click)
+        expect(conflict(page)).to_be_hidden()
+        expect(picked).to_be_checked()
+        expect(page.locator("[data-status]")).to_have_text("Ready to be made for you.")
+    finally:
+        context.close()

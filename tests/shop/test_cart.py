@@ -126,6 +126,23 @@ def test_an_unfinished_design_cannot_go_in_the_cart(shop: Flask, client: FlaskCl
     assert count_lines(shop) == 0
 
 
+def test_a_design_in_conflict_cannot_go_in_the_cart_and_is_told_so(
+    shop: Flask, client: FlaskClient
+) -> None:
+    response = post_form(
+        client,
+        "/p/sneaker",
+        {**sneaker_form(upper_material="suede", upper_colour="white"), "action": "cart"},
+        token_from="/p/sneaker",
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Resolve the conflict before adding it to the cart." in page
+    assert "saving" not in page
+    assert "These choices don’t go together" in page
+    assert count_lines(shop) == 0
+
+
 def test_add_a_saved_design_and_edit_it_from_the_cart(shop: Flask, client: FlaskClient) -> None:
     saved = post_form(
         client,
