@@ -32,6 +32,12 @@ COUNTRY_NAMES = [
 ]
 COUNTRIES = [SelectChoice(code, name) for code, name in COUNTRY_NAMES]
 
+
+def country_name(code: str) -> str:
+    """'United Kingdom' for 'GB'; the code itself for one no longer in the list."""
+    return dict(COUNTRY_NAMES).get(code) or code
+
+
 # Deliverability is the mail server's question; this catches typos and junk.
 EMAIL = Regexp(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", message="Please enter a valid email address.")
 _PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f<>]*$", message="Please remove special characters.")
