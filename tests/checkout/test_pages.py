@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import CONTACT, Shopper, csrf_token
+from .conftest import CARD_DECLINED, CONTACT, Shopper, csrf_token, deliver_events
 
 BLACK_GLOW = {"colour": "black", "print": "glow"}
 SHIPPING_FREE = "<dt>Shipping</dt><dd>Free</dd>"
@@ -79,3 +79,17 @@ def test_the_order_page_names_the_country_and_the_step(shopper: Shopper) -> None
     assert "United Kingdom" in page
     assert re.search(r'aria-current="step">\s*<span>Payment</span>', page)
     assert "This page is private." in page
+
+
+def test_the_last_failed_attempt_is_told_once_and_cleanly(shopper: Shopper) -> None:
+    shopper.add_to_cart(BLACK_GLOW)
+    shopper.start(shopper.checkout())
+    assert shopper.pay(CARD_DECLINED)["status"] == "failed"
+    deliver_events(shopper.client, shopper.stripe)
+    error = shopper.order().payment_error
+    assert error
+    page = shopper.client.get(f"/orders/{shopper.token}/pay").text
+    told = re.search(r'id="last-error"><p>Your last attempt did not go through: (.*?)</p>', page)
+    assert told, "the pay page says the last attempt failed"
+    assert told.group(1).lower().count("try again") == 1
+    assert ".." not in told.group(1) and told.group(1).endswith(".")
