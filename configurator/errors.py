@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
+
+from .extensions import db
 
 # Codes for the HTTP errors Werkzeug raises itself (routing, size limits, methods).
 HTTP_ERROR_CODES = {
@@ -78,13 +82,102 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def _html_error(status: int, title: str, message: str) -> Response:
+@dataclass(frozen=True)
+class ErrorPage:
+    """What an HTML error page says: ``name`` is the status's own (Werkzeug's) name."""
+
+    name: str
+    title: str
+    paragraphs: tuple[str, ...]
+    reload: str | None = None  # the page to load again (its form's token is stale)
+
+
+# Plain words for the errors a shopper can meet, used when the code that refused the
+# request gave no message of its own (Werkzeug's defaults speak of servers and URLs).
+PLAIN_WORDS = {
+    400: (
+        "We couldn’t make sense of that request",
+        "Something your browser sent was missing or not what we expected. Go back to the "
+        "page and try again.",
+    ),
+    404: (
+        "We can’t find that page",
+        "The link may be mistyped, or the page may have moved or been removed.",
+    ),
+    405: (
+        "That page can’t be opened like this",
+        "This address only takes a form sent from its own page. Go back to the page and "
+        "use its button.",
+    ),
+    415: (
+        "We can’t read what was sent",
+        "What your browser sent is of a kind this page does not take. Go back and try again.",
+    ),
+}
+INTERNAL_ERROR = "Something went wrong on our side. Please try again."
+
+
+def _same_site_referrer() -> str | None:
+    """Where the shopper came from, when it is a page of this shop other than this one."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.scheme not in ("http", "https") or referrer.netloc != request.host:
+        return None
+    back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    if not back.startswith("/"):
+        return None
+    # A form posts to the page it is on: going back there is the way on, not a loop.
+    looping = request.method == "GET" and back == request.full_path.rstrip("?")
+    return None if looping else back
+
+
+def _plain_page(status: int, page: ErrorPage) -> Response:
+    """The error page without the shop around it: for when the shop page cannot be drawn."""
     body = (
-        f"<!doctype html><html lang=en><meta charset=utf-8><title>{escape(title)}</title>"
-        f"<main><h1>{escape(title)}</h1><p>{escape(message)}</p>"
-        f'<p><a href="/">Back to the shop</a></p></main></html>'
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>{escape(page.title)}</title>"
+        f"<main><h1>{escape(page.title)}</h1>"
+        + "".join(f"<p>{escape(paragraph)}</p>" for paragraph in page.paragraphs)
+        + '<p><a href="/">Back to the shop</a></p></main></html>'
     )
     return Response(body, status=status, mimetype="text/html")
+
+
+def _html_error(status: int, page: ErrorPage) -> Response:
+    """A page in the shop's layout that says what happened and offers a way on."""
+    back = _same_site_referrer()
+    try:
+        body = render_template(
+            "errors/error.html",
+            status=status,
+            page=page,
+            back=None if page.reload and page.reload == back else back,
+        )
+    except Exception:
+        # The layout reads the database (the cart's count): it may be what failed.
+        current_app.logger.exception("The %s error page could not be drawn", status)
+        return _plain_page(status, page)
+    return Response(body, status=status, mimetype="text/html")
+
+
+def _size_limit() -> str:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    return f"{limit // 1024} KB" if isinstance(limit, int) and limit >= 1024 else "our limit"
+
+
+def _error_page(error: HTTPException) -> ErrorPage:
+    status = error.code or 500
+    own_message = error.description != type(error).description
+    if status == 413:
+        return ErrorPage(
+            error.name,
+            "That was more than we can take",
+            (
+                f"What you sent is larger than {_size_limit()}, the most we accept at once. "
+                "Please go back and send something shorter.",
+            ),
+        )
+    title, default = PLAIN_WORDS.get(status, (error.name, error.description or error.name))
+    message = error.description if own_message and error.description else default
+    return ErrorPage(error.name, title, (message,))
 
 
 def handle_api_error(error: ApiError) -> Response:
@@ -100,7 +193,7 @@ def handle_http_exception(error: HTTPException) -> Response:
         code = HTTP_ERROR_CODES.get(status, error.name.lower().replace(" ", "_"))
         response = error_response(status, code, message)
     else:
-        response = _html_error(status, error.name, message)
+        response = _html_error(status, _error_page(error))
     # Keep headers such as Allow on 405.
     for name, value in error.get_headers():
         if name.lower() != "content-type":
@@ -122,18 +215,29 @@ def handle_csrf_error(error: CSRFError) -> Response:
     """
     if request.is_json or wants_json():
         return error_response(400, "csrf_failed", CSRF_FAILED)
-    return _html_error(400, "Please reload the page", f"{CSRF_FAILED} ({error.description})")
+    return _html_error(
+        400,
+        ErrorPage("Bad Request", "Please reload the page", (CSRF_FAILED,), _same_site_referrer()),
+    )
 
 
 def handle_unexpected(error: Exception) -> Response:
-    from flask import current_app
-
     if not isinstance(error, HTTPException):
         current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-    message = "Something went wrong on our side. Please try again."
+        # A failed statement leaves the session unusable, and the page reads the cart.
+        if db.session.registry.has():
+            db.session.rollback()
     if wants_json():
-        return error_response(500, "internal_error", message)
-    return _html_error(500, "Internal Server Error", message)
+        return error_response(500, "internal_error", INTERNAL_ERROR)
+    page = ErrorPage(
+        "Internal Server Error",
+        "Something went wrong on our side",
+        (
+            "Sorry: we could not show this page, and what you asked for may not have "
+            "been done. Please try again in a moment.",
+        ),
+    )
+    return _html_error(500, page)
 
 
 def register_error_handlers(app: Flask) -> None:

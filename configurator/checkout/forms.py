@@ -32,6 +32,12 @@ COUNTRY_NAMES = [
 ]
 COUNTRIES = [SelectChoice(code, name) for code, name in COUNTRY_NAMES]
 
+
+def country_name(code: str) -> str:
+    """'United Kingdom' for 'GB'; the code itself for one no longer in the list."""
+    return dict(COUNTRY_NAMES).get(code) or code
+
+
 # Deliverability is the mail server's question; this catches typos and junk.
 EMAIL = Regexp(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", message="Please enter a valid email address.")
 _PRINTABLE = Regexp(r"^[^\x00-\x1f\x7f<>]*$", message="Please remove special characters.")
@@ -45,33 +51,45 @@ class CheckoutForm(FlaskForm):  # type: ignore[misc]
     email = EmailField(
         "Email",
         filters=[_strip],
-        validators=[InputRequired(), Length(max=254), EMAIL],
+        validators=[InputRequired("Please enter your email address."), Length(max=254), EMAIL],
         description="For the receipt and news about your order.",
     )
     name = StringField(
-        "Full name", filters=[_strip], validators=[InputRequired(), Length(max=200), _PRINTABLE]
+        "Full name",
+        filters=[_strip],
+        validators=[InputRequired("Please enter your full name."), Length(max=200), _PRINTABLE],
     )
     line1 = StringField(
-        "Address", filters=[_strip], validators=[InputRequired(), Length(max=200), _PRINTABLE]
+        "Address",
+        filters=[_strip],
+        validators=[
+            InputRequired("Please enter your street address."),
+            Length(max=200),
+            _PRINTABLE,
+        ],
     )
     line2 = StringField(
         "Address line 2 (optional)",
         filters=[_strip],
         validators=[Optional(), Length(max=200), _PRINTABLE],
     )
-    city = StringField(
-        "City", filters=[_strip], validators=[InputRequired(), Length(max=100), _PRINTABLE]
-    )
     postal_code = StringField(
         "Postal code",
         filters=[_strip],
         validators=[
-            InputRequired(),
+            InputRequired("Please enter the postal code."),
             Length(min=2, max=20),
             Regexp(r"^[A-Za-z0-9][A-Za-z0-9 -]*$", message="Letters, digits, spaces, dashes."),
         ],
     )
-    country = SelectField("Country", choices=COUNTRIES, validators=[InputRequired()])
+    city = StringField(
+        "City",
+        filters=[_strip],
+        validators=[InputRequired("Please enter the city."), Length(max=100), _PRINTABLE],
+    )
+    country = SelectField(
+        "Country", choices=COUNTRIES, validators=[InputRequired("Please choose a country.")]
+    )
 
     def contact(self) -> Contact:
         return Contact(

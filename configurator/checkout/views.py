@@ -21,7 +21,7 @@ from ..errors import handle_csrf_error
 from ..shoppers import shopper_token
 from . import checkout_blueprint as bp
 from . import gateway
-from .forms import CheckoutForm
+from .forms import CheckoutForm, country_name
 from .models import Order
 from .services import (
     CheckoutError,
@@ -127,6 +127,7 @@ def order_page(token: str) -> str:
         token=token,
         unavailable=unavailable,
         can_pay=can_pay(order),
+        country_name=country_name(order.shipping_country),
         refresh=REFRESH_SECONDS if waiting else None,
     )
 

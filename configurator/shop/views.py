@@ -22,7 +22,7 @@ from ..designs.services import designs_of, get_design, save_design
 from ..engine import Catalog, ChoiceError, Engine
 from ..engine.pricing import price_json
 from ..errors import text_fault
-from ..preview_serving.services import preview_src
+from ..preview_serving.services import preview_name, preview_src
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 from ..products.services import current_version, current_versions
@@ -38,6 +38,7 @@ from .services import (
     completion,
     configurator_view,
     describe_choices,
+    preview_backdrop,
 )
 
 TITLE_MAX_LENGTH = 200
@@ -82,18 +83,44 @@ def _shorten(text: str, limit: int) -> str:
 # -- home ------------------------------------------------------------------------------
 
 
+HOME_ALT_CHOICES = 3  # chosen values named in a product card's picture's alt text
+
+
+def _card_picture(version: CatalogVersion, engine: Engine) -> tuple[str | None, str]:
+    """The preview name and alt text of a product's first design (its defaults).
+
+    Without its texts: only a text can make a picture undrawable, and checking one
+    would draw the picture now; so the home page only names previews, and each is
+    drawn (once, then kept) when the browser asks for it.
+    """
+    catalog = engine.catalog
+    texts = {a.id for a in catalog.attributes if a.kind == "text"}
+    shown = {k: v for k, v in engine.canonical(engine.default_choices()).items() if k not in texts}
+    chosen = [
+        row.value
+        for row in describe_choices(catalog, shown)
+        if row.value not in ("Not chosen", "None")
+    ]
+    alt = f"{catalog.name} in its first design: {', '.join(chosen[:HOME_ALT_CHOICES])}"
+    return preview_name(version, shown), alt
+
+
 @shop_blueprint.get("/")
 def home() -> str:
     cards = []
     for version in current_versions():
         engine = engine_for(version)
         defaults = engine.default_choices()
+        picture, alt = _card_picture(version, engine)
         cards.append(
             {
                 "version": version,
                 "catalog": engine.catalog,
                 "swatches": _swatches(engine, defaults)[:6],
                 "from_price": price_json(engine.catalog, engine.parse(defaults)),
+                "preview_name": picture,
+                "preview_alt": alt,
+                "backdrop": preview_backdrop(version.slug) if picture else None,
             }
         )
     return render_template("shop/home.html", cards=cards)

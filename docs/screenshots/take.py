@@ -7,11 +7,14 @@ Writes, per width (desktop 1366x900, phone 390x844): the home page, each product
 configurator, the README's picture (configurator.png and configurator-phone.png: the
 sneaker's upper step with a greyed-out colour and its reason open beside the preview),
 a conflict with its one-click repair (the screen as the page scrolled it), a saved
-design and the cart.
+design, the cart, the checkout (and its form errors), the payment page, the paid order
+(when payments run on localstripe, as with `make run`: its card form is filled in with
+a test card) and the 404 page.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -64,6 +67,51 @@ def show_a_reason(page: Page, full: bool) -> None:
         page.evaluate("window.scrollTo(0, 0)")  # focus may have scrolled the page
 
 
+def fill_in_address(page: Page) -> None:
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("Full name").fill("Ada Lovelace")
+    page.get_by_label("Address", exact=True).fill("12 St James's Square")
+    page.get_by_label("Postal code").fill("SW1Y 4JH")
+    page.get_by_label("City").fill("London")
+    page.get_by_label("Country").select_option("GB")
+
+
+def pay_with_a_test_card(page: Page) -> bool:
+    """Pay on localstripe's card form; False when the page has another (Stripe's own)."""
+    card = page.locator("#payment-element")
+    number = card.get_by_placeholder("number")
+    if not number.count():
+        return False
+    number.fill("4242424242424242")
+    card.get_by_placeholder("exp_month").fill("12")
+    card.get_by_placeholder("exp_year").fill("34")
+    card.get_by_placeholder("cvc").fill("123")
+    card.get_by_placeholder("postal_code").fill("42424")
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    page.wait_for_url(re.compile(r"/orders/[^/]+$"), timeout=15_000)
+    page.wait_for_selector("[data-payment-status=paid]", timeout=20_000)
+    return True
+
+
+def checkout(page: Page, name: str) -> None:
+    """From the cart on: checkout, its errors, payment, the paid order."""
+    page.get_by_role("link", name="Checkout").click()
+    page.wait_for_url("**/checkout")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=OUT / f"checkout-{name}.png", full_page=True)
+    page.get_by_role("button", name="Continue to payment").click()
+    page.wait_for_selector(".field-error")
+    page.screenshot(path=OUT / f"checkout-errors-{name}.png", full_page=True)
+    fill_in_address(page)
+    page.get_by_role("button", name="Continue to payment").click()
+    page.wait_for_url("**/pay")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=OUT / f"pay-{name}.png", full_page=True)
+    if pay_with_a_test_card(page):
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / f"order-{name}.png", full_page=True)
+
+
 def main(base: str) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -111,6 +159,10 @@ def main(base: str) -> None:
             page.wait_for_url("**/cart")
             page.wait_for_load_state("networkidle")
             page.screenshot(path=OUT / f"cart-{name}.png", full_page=True)
+            checkout(page, name)
+            page.goto(f"{base}/no-such-page")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=OUT / f"not-found-{name}.png", full_page=full)
             page.context.close()
         browser.close()
 

@@ -42,9 +42,18 @@
     } else if (action === "stop") {
       show(text, true);
     } else {
-      show(text + " You can try again.", true);
+      show(withRetryHint(text), true);
       button.disabled = false;
     }
+  }
+
+  // Messages from the server and from Stripe.js may already say to try again, or may
+  // lack a full stop: the hint is added once, after a finished sentence.
+  function withRetryHint(text) {
+    const sentence = String(text || "The payment did not go through.").trim();
+    if (/\btry again\b/i.test(sentence)) return sentence;
+    const finished = /[.!?…]$/.test(sentence) ? sentence : sentence + ".";
+    return finished + " You can try again.";
   }
 
   async function post(url, body) {

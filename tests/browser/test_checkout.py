@@ -21,6 +21,7 @@ from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 from werkzeug.serving import make_server
 
+from configurator.checkout import gateway
 from configurator.checkout.views import WEBHOOK_PATH
 from configurator.extensions import db
 from configurator.products.services import import_catalog
@@ -33,6 +34,7 @@ from ..checkout.conftest import (
     stripe_config,
 )
 from ..conftest import AppFactory
+from .accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -182,3 +184,66 @@ def test_a_stale_payment_page_offers_a_reload(page: Page, shop: tuple[Flask, str
     page.get_by_role("button", name="Reload the page").click()
     expect(page.get_by_role("button", name=re.compile(r"^Pay "))).to_be_enabled()
     expect(message).to_be_empty()
+
+
+def test_axe_finds_no_serious_violations_from_checkout_to_order(
+    page: Page, shop: tuple[Flask, str]
+) -> None:
+    _, url = shop
+    page.goto(f"{url}/p/ring")
+    expect(page.locator("html")).to_have_attribute("data-configurator", "ready")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page).to_have_url(re.compile(r"/cart$"))
+    assert serious_violations(page) == [], "cart"
+    page.goto(f"{url}/checkout")
+    expect(page.locator("[data-shipping]")).to_have_text(re.compile(r"Shipping\s*Free"))
+    assert serious_violations(page) == [], "checkout"
+    page.get_by_role("button", name="Continue to payment").click()
+    email = page.get_by_label("Email")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_accessible_description(re.compile("Please enter your email address."))
+    assert serious_violations(page) == [], "checkout with errors"
+    fill_in_address(page)
+    expect(page.get_by_role("heading", name="Payment", exact=True)).to_be_visible()
+    assert serious_violations(page) == [], "payment"
+    fill_in_card(page, "4242424242424242")
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    expect(page.locator("#payment-state")).to_have_attribute(
+        "data-payment-status", "paid", timeout=20_000
+    )
+    assert serious_violations(page) == [], "order"
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        (gateway.UNREACHABLE_NOTHING_CHARGED, gateway.UNREACHABLE_NOTHING_CHARGED),
+        ("Your card was declined", "Your card was declined. You can try again."),
+        ("Your card was declined.", "Your card was declined. You can try again."),
+    ],
+)
+def test_a_failed_attempt_says_try_again_once(
+    page: Page, shop: tuple[Flask, str], message: str, shown: str
+) -> None:
+    _, url = shop
+    page.goto(f"{url}/p/ring")
+    expect(page.locator("html")).to_have_attribute("data-configurator", "ready")
+    page.get_by_role("button", name="Add to cart").click()
+    page.goto(f"{url}/checkout")
+    fill_in_address(page)
+    expect(page.get_by_role("heading", name="Payment", exact=True)).to_be_visible()
+    page.route(
+        "**/setup-intent",
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/json",
+            json={"error": {"code": "payment_provider_unavailable", "message": message}},
+        ),
+    )
+    fill_in_card(page, "4242424242424242")
+    pay = page.get_by_role("button", name=re.compile(r"^Pay "))
+    pay.click()
+    note = page.locator("#payment-message")
+    expect(note).to_have_text(shown)
+    assert note.inner_text().lower().count("try again") == 1
+    expect(pay).to_be_enabled()

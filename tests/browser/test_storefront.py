@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from configurator.extensions import db
 from configurator.products.services import import_catalog
+
+from .accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -304,16 +305,6 @@ def test_the_configurator_works_without_javascript(browser: Browser, shop_url: s
 # -- accessibility ---------------------------------------------------------------------------------
 
 
-def serious_violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): "
-        + "; ".join(node["target"][0] for node in violation["nodes"][:5])
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-
-
 def test_axe_finds_no_serious_violations(page: Page, shop_url: str) -> None:
     page.goto(shop_url)
     assert serious_violations(page) == [], "home"
@@ -335,6 +326,17 @@ def test_axe_finds_no_serious_violations(page: Page, shop_url: str) -> None:
     assert serious_violations(page) == [], "cart"
     page.goto(f"{shop_url}/designs")
     assert serious_violations(page) == [], "my designs"
+
+
+def test_axe_finds_no_serious_violations_on_an_error_page(page: Page, shop_url: str) -> None:
+    response = page.goto(f"{shop_url}/no-such-page")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("We can’t find that page")
+    expect(page.get_by_role("link", name="Back to the shop")).to_have_attribute("href", "/")
+    assert serious_violations(page) == [], "404"
+    page.goto(f"{shop_url}/d/no-such-design")
+    expect(page.get_by_text("There is no such design.")).to_be_visible()
+    assert serious_violations(page) == [], "unknown design"
 
 
 def focused(page: Page) -> Locator:

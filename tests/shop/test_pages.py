@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -22,6 +23,45 @@ def test_home_shows_the_three_products(shop: Flask, client: FlaskClient) -> None
         assert f'href="/p/{slug}"' in page
     assert 'class="skip-link" href="#main"' in page
     assert "<h1>" in page
+
+
+def test_each_product_card_shows_a_picture_of_the_product(shop: Flask, client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    cards = re.findall(r'<li class="product-card">(.*?)</li>', page, re.S)
+    assert len(cards) == 3
+    for card in cards:
+        name = re.search(r'<h3 class="product-card__title"><a [^>]*>([^<]+)</a>', card)
+        assert name
+        image = re.search(r"<img [^>]*>", card)
+        assert image, f"{name.group(1)} has a picture"
+        tag = image.group(0)
+        assert re.search(r'width="300" height="300"', tag)
+        alt = re.search(r'alt="([^"]+)"', tag)
+        assert alt and alt.group(1).startswith(f"{name.group(1)} in its first design: ")
+        webp = re.search(
+            r'<source type="image/webp" srcset="(/previews/[0-9a-f]{64}\.300\.webp)"', card
+        )
+        jpeg = re.search(r'src="(/previews/[0-9a-f]{64}\.300\.jpeg)"', tag)
+        assert webp and jpeg
+        for url, kind in ((webp.group(1), "image/webp"), (jpeg.group(1), "image/jpeg")):
+            answer = client.get(url)
+            assert answer.status_code == 200, url
+            assert answer.mimetype == kind
+            assert len(answer.data) > 1000
+
+
+def test_the_home_page_draws_no_picture_itself(shop: Flask, client: FlaskClient) -> None:
+    """It names the previews; each is drawn when the browser asks for it."""
+    page = client.get("/").get_data(as_text=True)
+    previews = Path(shop.instance_path) / "previews"
+
+    def drawn() -> list[Path]:
+        return [path for path in previews.rglob("*") if path.suffix in (".webp", ".jpeg")]
+
+    assert drawn() == []
+    first = re.search(r'srcset="(/previews/[^"]+)"', page)
+    assert first and client.get(first.group(1)).status_code == 200
+    assert len(drawn()) == 1, "drawn on its first request, and kept"
 
 
 def test_product_page_has_a_control_for_every_attribute(shop: Flask, client: FlaskClient) -> None:
