@@ -35,13 +35,13 @@ def test_each_product_card_shows_a_picture_of_the_product(shop: Flask, client: F
         image = re.search(r"<img [^>]*>", card)
         assert image, f"{name.group(1)} has a picture"
         tag = image.group(0)
-        assert re.search(r'width="300" height="300"', tag)
+        assert re.search(r'width="800" height="800"', tag)
         alt = re.search(r'alt="([^"]+)"', tag)
         assert alt and alt.group(1).startswith(f"{name.group(1)} in its first design: ")
         webp = re.search(
-            r'<source type="image/webp" srcset="(/previews/[0-9a-f]{64}\.300\.webp)"', card
+            r'<source type="image/webp" srcset="(/previews/[0-9a-f]{64}\.800\.webp)"', card
         )
-        jpeg = re.search(r'src="(/previews/[0-9a-f]{64}\.300\.jpeg)"', tag)
+        jpeg = re.search(r'src="(/previews/[0-9a-f]{64}\.800\.jpeg)"', tag)
         assert webp and jpeg
         for url, kind in ((webp.group(1), "image/webp"), (jpeg.group(1), "image/jpeg")):
             answer = client.get(url)
