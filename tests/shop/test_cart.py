@@ -224,9 +224,12 @@ def test_cart_rechecks_lines_against_new_catalog_versions(
 
 def test_cart_count_in_the_header(shop: Flask, client: FlaskClient) -> None:
     add_from_configurator(client)
+    page = client.get("/").get_data(as_text=True)
+    assert '1<span class="visually-hidden"> item)</span>' in page
     add_from_configurator(client)
     page = client.get("/").get_data(as_text=True)
     assert re.search(r'class="badge">.*?2.*?</span></a>', page, re.S)
+    assert '2<span class="visually-hidden"> items)</span>' in page
     assert csrf_token(client)
 
 
