@@ -336,7 +336,7 @@ function renderConflict() {
 
 async function renderStatus(choices) {
   const status = form.querySelector("[data-status]");
-  if (!answer.consistent) status.textContent = "Resolve the conflict above to continue.";
+  if (!answer.consistent) status.textContent = "Resolve the conflict to continue: “Fix it” shows the quickest way.";
   else if (answer.complete) status.textContent = "Ready to be made for you.";
   else {
     const shown = answer;
