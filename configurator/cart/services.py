@@ -18,7 +18,7 @@ from ..preview_serving.services import drawable_preview_name
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 from ..products.services import current_version
-from ..shop.services import Carried, carry_over, describe_choices
+from ..shop.services import NOT_CHOSEN, Carried, carry_over, describe_choices
 from .models import MAX_QUANTITY, CartLine
 
 
@@ -136,7 +136,7 @@ class CheckedLine:
         else:
             catalog, choices = engine_for(self.check.source).catalog, self.check.original
         rows = describe_choices(catalog, choices)
-        return " · ".join(row.value for row in rows if row.value != "Not chosen")
+        return " · ".join(row.value for row in rows if row.value != NOT_CHOSEN)
 
     @property
     def fix_changes(self) -> list[tuple[str, str, str]]:

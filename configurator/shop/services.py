@@ -39,11 +39,13 @@ def field_name(attribute_id: str) -> str:
 
 # -- labels ------------------------------------------------------------------------------
 
+NOT_CHOSEN = "Not chosen"
+
 
 def value_label(attribute: Attribute, value: Any) -> str:
     """A chosen value as a shopper reads it."""
     if value is None or value == [] or value == "":
-        return "Not chosen"
+        return NOT_CHOSEN
     if attribute.kind == "single":
         option = attribute.option(str(value))
         return option.label if option else str(value)
@@ -153,7 +155,11 @@ class RepairView:
 
     @property
     def summary(self) -> str:
-        return "; ".join(f"{label}: {new}" for label, _, new in self.changes)
+        """``Upper colour: Black; clear Monogram``."""
+        return "; ".join(
+            f"clear {label}" if new == NOT_CHOSEN else f"{label}: {new}"
+            for label, _, new in self.changes
+        )
 
 
 @dataclass

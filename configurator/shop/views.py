@@ -29,6 +29,7 @@ from ..products.services import current_version, current_versions
 from ..shoppers import shopper_token
 from . import shop_blueprint
 from .services import (
+    NOT_CHOSEN,
     STRATEGIES,
     Carried,
     ConfiguratorView,
@@ -99,7 +100,7 @@ def _card_picture(version: CatalogVersion, engine: Engine) -> tuple[str | None, 
     chosen = [
         row.value
         for row in describe_choices(catalog, shown)
-        if row.value not in ("Not chosen", "None")
+        if row.value not in (NOT_CHOSEN, "None")
     ]
     alt = f"{catalog.name} in its first design: {', '.join(chosen[:HOME_ALT_CHOICES])}"
     return preview_name(version, shown), alt
@@ -332,7 +333,7 @@ def design(design_id: str) -> str:
     view = configurator_view(version, carried.fixed_choices)
     engine = engine_for(version)
     rows = describe_choices(engine.catalog, view.choices)
-    chosen = [row.value for row in rows if row.value not in ("Not chosen", "None")]
+    chosen = [row.value for row in rows if row.value not in (NOT_CHOSEN, "None")]
     share_card = (
         request.host_url.rstrip("/") + preview_src(view.preview_name, "card", "jpeg")
         if view.preview_name

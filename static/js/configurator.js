@@ -90,8 +90,10 @@ function writeChoices(choices) {
 
 // -- labels ------------------------------------------------------------------------------------
 
+const NOT_CHOSEN = "Not chosen";
+
 function valueLabel(attribute, value) {
-  if (value == null || value === "" || (Array.isArray(value) && !value.length)) return "Not chosen";
+  if (value == null || value === "" || (Array.isArray(value) && !value.length)) return NOT_CHOSEN;
   if (attribute.kind === "single") return attribute.options[value]?.label ?? value;
   if (attribute.kind === "multi") {
     return Object.entries(attribute.options)
@@ -283,7 +285,8 @@ const conflictMessage = () => answer.conflict?.message || "Some of your choices 
 function repairSummary(repair) {
   return repair.change.map((id) => {
     const attribute = attributes.get(id);
-    return `${attribute.label}: ${valueLabel(attribute, repair.choices[id])}`;
+    const value = valueLabel(attribute, repair.choices[id]);
+    return value === NOT_CHOSEN ? `clear ${attribute.label}` : `${attribute.label}: ${value}`;
   }).join("; ");
 }
 

@@ -158,7 +158,7 @@ def test_no_js_text_out_of_limits_is_a_conflict(shop: Flask, client: FlaskClient
     assert "Monogram on the heel contains characters that are not allowed." in page
     assert 'name="c-silhouette" value="mid" checked' in page
     assert re.search(r'name="c-monogram" value="a1!"[^>]*aria-invalid="true"', page, re.S)
-    assert "Monogram on the heel: Not chosen" in page  # the repair clears it
+    assert "Quickest fix: <span data-repair-summary>clear Monogram on the heel</span>" in page
 
 
 def test_no_js_surprise_cheapest_and_start_over(shop: Flask, client: FlaskClient) -> None:
