@@ -55,10 +55,11 @@ class Engine:
         ] + [(("rule", str(index)), [lit]) for index, lit in enc.rule_selector.items()]
         self._selectors = [lits[0] for _, lits in self._selector_groups]
         self._candidates = {a.id: enc.candidates(a) for a in catalog.attributes}
-        self._rotation = Rotation(catalog, enc)
         if search is None:
             search = "probe" if len(enc.clauses) < PROBE_CLAUSES else "witness"
         self._witnesses = WitnessSearch(catalog) if search == "witness" else None
+        # on small catalogs a solver call costs less than judging rules in Python
+        self._rotation = Rotation(catalog, enc) if self._witnesses is not None else None
         # the two encodings number attribute variables alike (declared first, in order)
         assert self._witnesses is None or self._witnesses.encoding.option_var == enc.option_var
         self._lock = threading.RLock()
@@ -236,12 +237,14 @@ class Engine:
             return [key for key in keys if any(lit in core for lit in lits_of[key])]
 
         def needed(keys: list[GroupKey], chunk: list[GroupKey]) -> list[GroupKey]:
+            assert self._rotation is not None
             return self._rotation.needed(self._model(), keys, lits_of, chunk, fixed)
 
         keys = [key for key, _ in keyed]
         if solve(keys):
             return None
-        return minimal_subset(keys, lambda trial: not solve(trial), in_core, needed)
+        rotate = needed if self._rotation is not None else None
+        return minimal_subset(keys, lambda trial: not solve(trial), in_core, rotate)
 
     def _keyed(
         self, groups: Mapping[str, list[int]], skip: str | None = None

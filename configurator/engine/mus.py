@@ -35,8 +35,10 @@ def minimal_subset(
             continue
         proved = needed(keys, chunk) if needed is not None else []
         if size == 1 and chunk[0] not in proved:
-            proved.append(chunk[0])
-        if proved:
+            proved.insert(0, chunk[0])
+        if proved == chunk:
+            position += 1
+        elif proved:
             rest = [key for key in keys[position:] if key not in proved]
             keys = keys[:position] + proved + rest
             position += len(proved)
