@@ -147,6 +147,7 @@ async function postJson(url, body) {
 
 // A visible note under the tools when a request fails; the form keeps every choice.
 const scriptError = form.querySelector("[data-script-error]");
+scriptError.removeAttribute("role"); // the live region says it: an alert as well would say it twice
 function showFailure(text) {
   scriptError.querySelector("[data-script-error-text]").textContent = text;
   scriptError.hidden = false;

@@ -226,6 +226,9 @@ def test_a_failed_or_non_json_answer_is_said_and_loses_nothing(page: Page, shop_
     expect(failure).to_contain_text("“Surprise me” didn’t work")
     expect(failure).to_contain_text("(400)")
     expect(failure).to_contain_text("Your design is unchanged.")
+    # said once, by the live region (an alert role as well would say it twice)
+    assert failure.get_attribute("role") is None
+    expect(page.locator("[aria-live]").filter(has_text="didn’t work")).to_have_count(1)
     assert choices(page) == before
     expect(page.locator("input[name='c-toppings'][value='hazelnut']")).to_be_checked()
 
