@@ -247,3 +247,24 @@ def test_a_failed_attempt_says_try_again_once(
     expect(note).to_have_text(shown)
     assert note.inner_text().lower().count("try again") == 1
     expect(pay).to_be_enabled()
+
+
+def test_on_a_phone_a_form_sent_back_shows_its_problems_first(
+    page: Page, shop: tuple[Flask, str]
+) -> None:
+    _, url = shop
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{url}/p/ring")
+    expect(page.locator("html")).to_have_attribute("data-configurator", "ready")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page).to_have_url(re.compile(r"/cart$"))
+    page.goto(f"{url}/checkout")
+    page.get_by_role("button", name="Continue to payment").click()
+    problems = page.locator(".form-problems")
+    expect(problems).to_contain_text("Please check these")
+    expect(problems).to_be_focused()
+    box = problems.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + 40 <= 844, box
+    # the order summary follows the form on one column
+    summary = page.locator(".order-summary").bounding_box()
+    assert summary is not None and summary["y"] > box["y"]

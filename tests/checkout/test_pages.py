@@ -63,7 +63,10 @@ def test_form_errors_sit_beside_their_fields_and_are_listed_above(shopper: Shopp
         "the message follows its field"
     )
     summary = re.search(
-        r'class="notice notice--warning form-problems" role="alert">(.*?)</div>', page, re.S
+        r'class="notice notice--warning form-problems" role="alert" tabindex="-1" autofocus>'
+        r"(.*?)</div>",
+        page,
+        re.S,
     )
     assert summary, "the errors are summed up at the top of the form"
     assert "these 2 fields" in summary.group(1)
