@@ -101,6 +101,14 @@ def choose(page: Page, attribute_id: str, option_id: str) -> None:
     settled(page, option.click)
 
 
+def ring_in_cart(page: Page, url: str) -> None:
+    """The ring as the product page first shows it, added to the cart."""
+    page.goto(f"{url}/p/ring")
+    expect(page.locator("html")).to_have_attribute("data-configurator", "ready")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page).to_have_url(re.compile(r"/cart$"))
+
+
 def fill_in_address(page: Page) -> None:
     page.get_by_label("Email").fill("ada@example.com")
     page.get_by_label("Full name").fill("Ada Lovelace")
@@ -167,9 +175,7 @@ def test_design_a_ring_and_pay_for_it(page: Page, shop: tuple[Flask, str]) -> No
 def test_a_stale_payment_page_offers_a_reload(page: Page, shop: tuple[Flask, str]) -> None:
     """Its CSRF token no longer fits the session: the shopper is told to reload, and can."""
     _, url = shop
-    page.goto(f"{url}/p/ring")
-    expect(page.locator("html")).to_have_attribute("data-configurator", "ready")
-    page.get_by_role("button", name="Add to cart").click()
+    ring_in_cart(page, url)
     page.goto(f"{url}/checkout")
     fill_in_address(page)
     expect(page.get_by_role("heading", name="Payment")).to_be_visible()
@@ -190,10 +196,7 @@ def test_axe_finds_no_serious_violations_from_checkout_to_order(
     page: Page, shop: tuple[Flask, str]
 ) -> None:
     _, url = shop
-    page.goto(f"{url}/p/ring")
-    expect(page.locator("html")).to_have_attribute("data-configurator", "ready")
-    page.get_by_role("button", name="Add to cart").click()
-    expect(page).to_have_url(re.compile(r"/cart$"))
+    ring_in_cart(page, url)
     assert serious_violations(page) == [], "cart"
     page.goto(f"{url}/checkout")
     expect(page.locator("[data-shipping]")).to_have_text(re.compile(r"Shipping\s*Free"))
@@ -226,9 +229,7 @@ def test_a_failed_attempt_says_try_again_once(
     page: Page, shop: tuple[Flask, str], message: str, shown: str
 ) -> None:
     _, url = shop
-    page.goto(f"{url}/p/ring")
-    expect(page.locator("html")).to_have_attribute("data-configurator", "ready")
-    page.get_by_role("button", name="Add to cart").click()
+    ring_in_cart(page, url)
     page.goto(f"{url}/checkout")
     fill_in_address(page)
     expect(page.get_by_role("heading", name="Payment", exact=True)).to_be_visible()
@@ -254,10 +255,7 @@ def test_on_a_phone_a_form_sent_back_shows_its_problems_first(
 ) -> None:
     _, url = shop
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{url}/p/ring")
-    expect(page.locator("html")).to_have_attribute("data-configurator", "ready")
-    page.get_by_role("button", name="Add to cart").click()
-    expect(page).to_have_url(re.compile(r"/cart$"))
+    ring_in_cart(page, url)
     page.goto(f"{url}/checkout")
     page.get_by_role("button", name="Continue to payment").click()
     problems = page.locator(".form-problems")
