@@ -52,6 +52,10 @@ class Encoding:
     # encode tables of three or more attributes without row variables (checked on models)
     relax_tables: bool = False
     relaxed: list[tuple[Rule, int]] = field(default_factory=list)
+    # leave "at most one" of long literal lists to a solver that has the constraint
+    # built in (``at_most_one``) instead of encoding it in clauses
+    native_at_most_one: bool = False
+    at_most_one: list[list[int]] = field(default_factory=list)
 
     def new_var(self) -> int:
         self.top += 1
@@ -128,6 +132,10 @@ class Encoding:
         if len(lits) <= 8:
             self.clauses.append(list(lits))
             self.clauses.extend([-a, -b] for i, a in enumerate(lits) for b in lits[i + 1 :])
+            return
+        if self.native_at_most_one:
+            self.clauses.append(list(lits))
+            self.at_most_one.append(list(lits))
             return
         cnf = CardEnc.equals(lits=lits, bound=1, top_id=self.top, encoding=EncType.ladder)
         self.top = max(self.top, cnf.nv)
@@ -394,10 +402,12 @@ class Encoding:
             self.guarded(selector, [-when, matches])
 
 
-def encode(catalog: Catalog, relax_tables: bool = False) -> Encoding:
+def encode(
+    catalog: Catalog, relax_tables: bool = False, native_at_most_one: bool = False
+) -> Encoding:
     """The catalog's CNF. Attribute variables come first (numbered 2 onwards, in catalog
     order), so that a model's prefix tells every attribute's value."""
-    encoding = Encoding(catalog, relax_tables=relax_tables)
+    encoding = Encoding(catalog, relax_tables=relax_tables, native_at_most_one=native_at_most_one)
     encoding.true = encoding.new_var()
     encoding.clauses.append([encoding.true])
     for attribute in catalog.attributes:

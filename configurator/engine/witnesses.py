@@ -10,7 +10,8 @@ costs a millisecond, so this search makes as few as it can:
   in Python; a model that fails teaches the solver a short clause (the smallest part
   of the key no row has) and is asked for again. The formula is a sixth of the exact
   one, and every rule and limit is a unit clause (the rules of a reason are found on
-  the exact solver).
+  the exact solver). "At most one option" of an attribute is Minicard's built-in
+  constraint rather than clauses, which halves the variables and the cost of a call.
 - Every checked configuration is kept in a pool (a bitset of its attribute
   variables). A question first looks there: a witness stays a witness for every
   later question whose choices it agrees with, and one that differs in a single
@@ -46,7 +47,7 @@ from .expr import Value
 from .model import Attribute, Catalog, Rule
 from .mus import minimal_subset
 
-LEAN_SOLVER = "glucose4"
+LEAN_SOLVER = "minicard"
 POOL_SIZE = 4096
 ANSWERS = 16  # earlier answers kept as bounds for later ones
 TARGETS = 2  # unseen options assumed together in one call
@@ -168,7 +169,7 @@ class WitnessSearch:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.encoding = enc = encode(catalog, relax_tables=True)
+        self.encoding = enc = encode(catalog, relax_tables=True, native_at_most_one=True)
         self._attributes = {a.id: a for a in catalog.attributes}
         self._candidates = {a.id: enc.candidates(a) for a in catalog.attributes}
         self._value_of: dict[int, tuple[str, CandidateKey]] = {
@@ -222,6 +223,8 @@ class WitnessSearch:
         if self._solver is not None:
             self._solver.delete()
         self._solver = Solver(name=LEAN_SOLVER, bootstrap_with=self.encoding.clauses)
+        for lits in self.encoding.at_most_one:
+            self._solver.add_atmost(lits, 1)
         self._solver.append_formula(self._units + self._learnt)
         self._top = self.encoding.top
         self._retired = 0
