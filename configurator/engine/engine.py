@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,8 @@ SOLVER_NAME = "cadical195"
 PROBE_CLAUSES = 50_000
 
 GroupKey = tuple[str, str]  # ("rule", "3") / ("limit", attr) / ("choice", attr)
+# Minimal reasons kept per option: one stays minimal while the choices it names stand.
+REASONS_KEPT = 4
 
 
 class Engine:
@@ -62,6 +65,8 @@ class Engine:
         self._rotation = Rotation(catalog, enc) if self._witnesses is not None else None
         # the two encodings number attribute variables alike (declared first, in order)
         assert self._witnesses is None or self._witnesses.encoding.option_var == enc.option_var
+        # per target literal: (the choices a reason names, with their literals; its keys)
+        self._known: dict[int, deque[tuple[dict[str, list[int]], list[GroupKey]]]] = {}
         self._lock = threading.RLock()
         self._solver: Solver | None = None
         self._start_solver()
@@ -268,9 +273,27 @@ class Engine:
         self, attribute: Attribute, target: int, groups: dict[str, list[int]], choices: Choices
     ) -> dict[str, object] | None:
         skip = None if attribute.kind == "multi" else attribute.id
+        keys = self._known_reason(target, groups)
+        if keys is None:
+            keys = self._new_reason(target, groups, choices, skip)
+            if keys is None:
+                return None
+            named = {v: groups[v] for kind, v in keys if kind == "choice"}
+            self._known.setdefault(target, deque(maxlen=REASONS_KEPT)).append((named, keys))
+        return self._reason_from_keys(keys, choices)
+
+    def _known_reason(self, target: int, groups: dict[str, list[int]]) -> list[GroupKey] | None:
+        """An earlier reason for ``target`` whose choices all stand: it is still minimal,
+        since whether a set of rules and choices is minimal depends on that set alone."""
+        for named, keys in reversed(self._known.get(target, ())):
+            if all(groups.get(name) == lits for name, lits in named.items()):
+                return keys
+        return None
+
+    def _new_reason(self, target: int, groups: dict[str, list[int]], choices: Choices,
+                    skip: str | None) -> list[GroupKey] | None:  # fmt: skip
         if self._witnesses is None:
-            keys = self._minimal_core(self._keyed(groups, skip), [target])
-            return None if keys is None else self._reason_from_keys(keys, choices)
+            return self._minimal_core(self._keyed(groups, skip), [target])
         # Large catalogs: the choices first, on the lean solver, with every rule on; then
         # the rules and limits, here, with those choices fixed. Dropping a choice could not
         # help with fewer rules, so the union is still minimal.
@@ -280,7 +303,7 @@ class Engine:
         fixed = [target, *(lit for name in picked for lit in groups[name])]
         rules = self._minimal_core(self._keyed({}), fixed)
         assert rules is not None, "the lean and the exact solver disagree"
-        return self._reason_from_keys([("choice", name) for name in picked] + rules, choices)
+        return [("choice", name) for name in picked] + rules
 
     def _conflict_lines(self, groups: dict[str, list[int]], fixed: list[int]) -> list[str]:
         keys = self._minimal_core(self._keyed(groups), fixed) or []

@@ -118,6 +118,30 @@ def test_availability_reasons_and_price_match_the_oracle(data: st.DataObject) ->
             assert shown["max_length"] == max((len(c[attr.id]) for c in extensions), default=0)
 
 
+@SETTINGS
+@given(data=st.data())
+def test_reasons_kept_from_earlier_answers_stay_minimal(data: st.DataObject) -> None:
+    """An engine reuses a reason while the choices it names stand: over a shopper's
+    session (choices added one by one, changed, then let go one by one) every reason
+    shown must be a minimal one for the choices of that moment."""
+    model = data.draw(models())
+    engine = build(model, data.draw(st.sampled_from(["probe", "witness"])))
+    if engine is None:
+        return
+    first, second = data.draw(choices(model)), data.draw(choices(model))
+    steps = [dict(list(first.items())[:n]) for n in range(len(first) + 1)]
+    steps += [{**first, **dict(list(second.items())[:n])} for n in range(1, len(second) + 1)]
+    last = list(steps[-1].items())
+    steps += [dict(last[n:]) for n in range(1, len(last))]
+    for picked in steps:
+        answer = engine.configure(picked)
+        for attr in model.attrs:
+            for option, entry in answer["attributes"][attr.id].get("options", {}).items():
+                if not entry["available"]:
+                    context = model.context(picked, attr.id)
+                    check_reason(model, entry["reason"], context, attr=attr.id, value=option)
+
+
 def expected_availability(model: Model, picked: dict[str, Any]) -> dict[str, set[str]]:
     """Per single attribute, the options some valid configuration has with the others."""
     valid = model.valid_configs()
