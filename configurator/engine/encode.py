@@ -364,6 +364,17 @@ class Encoding:
                 self._supports(rule, selector, position, column)
         self.relaxed.append((rule, column))
 
+    def exact_table(self, rule: Rule, first_var: int) -> tuple[list[list[int]], int]:
+        """The row-variable clauses of a relaxed table, its rows numbered from
+        ``first_var`` on, and the last number used; this encoding is left as it was."""
+        top, start = self.top, len(self.clauses)
+        self.top = first_var - 1
+        self._row_table(rule, self.rule_selector[rule.index])
+        clauses, last = self.clauses[start:], self.top
+        del self.clauses[start:]
+        self.top = top
+        return clauses, last
+
     def _row_table(self, rule: Rule, selector: int) -> None:
         """One selector variable per row, with support clauses (a value needs a remaining
         row or another attribute unset) so that unit propagation prunes early."""

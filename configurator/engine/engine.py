@@ -315,10 +315,37 @@ class Engine:
         picked = self._witnesses.necessary_choices(choices, skip, target)
         if picked is None:
             return None
-        fixed = [target, *(lit for name in picked for lit in groups[name])]
-        rules = self._minimal_core(self._keyed({}), fixed)
-        assert rules is not None, "the lean and the exact solver disagree"
-        return [("choice", name) for name in picked] + rules
+        lean = self._witnesses.encoding
+        fixed = [target]
+        for name in picked:
+            fixed += lean.choice_lits(self._attributes[name], choices[name])
+        return [("choice", name) for name in picked] + self._minimal_rules(fixed)
+
+    def _minimal_rules(self, fixed: list[int]) -> list[GroupKey]:
+        """A minimal set of rules and limits that rules out ``fixed`` (unsatisfiable with
+        every one on), asked on the lean formula (``WitnessSearch.rules_model``)."""
+        search = self._witnesses
+        assert search is not None and self._rotation is not None
+        keyed = search.selector_groups()
+        lits_of = dict(keyed)
+        last: list[int] = []
+
+        def unsatisfiable(keys: list[GroupKey]) -> bool:
+            model = search.rules_model(fixed + [lit for key in keys for lit in lits_of[key]])
+            last[:] = model or []
+            return model is None
+
+        def in_core(keys: list[GroupKey]) -> list[GroupKey]:
+            core = search.rules_core()
+            return [key for key in keys if any(lit in core for lit in lits_of[key])]
+
+        def needed(keys: list[GroupKey], chunk: list[GroupKey]) -> list[GroupKey]:
+            assert self._rotation is not None
+            return self._rotation.needed(last, keys, lits_of, chunk, fixed)
+
+        keys = [key for key, _ in keyed]
+        assert unsatisfiable(keys), "the choices of a reason rule the target out"
+        return minimal_subset(keys, unsatisfiable, in_core, needed)
 
     def _conflict_lines(self, groups: dict[str, list[int]], fixed: list[int]) -> list[str]:
         keys = self._minimal_core(self._keyed(groups), fixed) or []

@@ -52,6 +52,8 @@ POOL_SIZE = 4096
 ANSWERS = 16  # earlier answers kept as bounds for later ones
 TARGETS = 2  # unseen options assumed together in one call
 MIN_RETIRED = 1000
+# lessons a relaxed table may teach the rules' solver before it gets its exact clauses
+LESSONS_BEFORE_EXACT = 8
 
 Available = dict[str, set[CandidateKey]]
 
@@ -59,8 +61,9 @@ Available = dict[str, set[CandidateKey]]
 class _Table:
     """A relaxed table: its key columns and, per key cell, the rows that have it."""
 
-    def __init__(self, rule: Rule, column: int) -> None:
+    def __init__(self, rule: Rule, column: int, selector: int) -> None:
         self.rule = rule
+        self.selector = selector
         self.key = [p for p in range(len(rule.attributes)) if p != column]
         self.key_names = [rule.attributes[p] for p in self.key]
         self.key_of = tuple_getter(self.key_names)
@@ -178,7 +181,9 @@ class WitnessSearch:
         # bit positions: attribute variables as themselves, then the per-request ones
         extra = sorted({*enc.pattern_var.values(), *enc.outside_var.values()})
         self._extra_bit = {var: enc.attribute_top + 1 + i for i, var in enumerate(extra)}
-        self._tables = [_Table(rule, column) for rule, column in enc.relaxed]
+        self._tables = [
+            _Table(rule, column, enc.rule_selector[rule.index]) for rule, column in enc.relaxed
+        ]
         self._tables_of: dict[str, list[int]] = {a.id: [] for a in catalog.attributes}
         for index, table in enumerate(self._tables):
             for name in table.rule.attributes:
@@ -213,6 +218,11 @@ class WitnessSearch:
             for rule in rules:
                 self._related[name].update(rule.attributes)
         self._solver: Solver | None = None
+        self._selective: Solver | None = None  # see ``rules_model``
+        self._selective_top = enc.top
+        self._exact_tables: set[int] = set()  # relaxed tables it holds exactly
+        self._taught: dict[int, int] = {}  # lessons each relaxed table taught it
+        self.lessons_before_exact = LESSONS_BEFORE_EXACT
         # retired activation variables slow every call down: start afresh past this many
         self.retire_limit = max(MIN_RETIRED, enc.top)
         self._start()
@@ -243,17 +253,85 @@ class WitnessSearch:
             model = self._solver.get_model()
             assert model is not None
             true = [lit for lit in model[: self.encoding.attribute_top] if lit > 0]
-            values = dict.fromkeys(self._singles)
-            values.update(self._single_value[lit] for lit in true if lit in self._single_value)
+            values = self._values(true)
             lessons = self._lessons(values, self._tables_to_check(values))
             if not lessons:
                 bits = self._bits(model, true)
                 self._pool.append(bits)
                 self._last_checked = values
                 return bits
-            for clause in lessons:
-                self._solver.add_clause(clause)
-            self._learnt.extend(lessons)
+            self._learn(lessons)
+
+    def _values(self, true: list[int]) -> dict[str, str | None]:
+        """The single attributes' values from a model's true attribute literals."""
+        values: dict[str, str | None] = dict.fromkeys(self._singles)
+        values.update(self._single_value[lit] for lit in true if lit in self._single_value)
+        return values
+
+    def _learn(self, lessons: list[list[int]]) -> None:
+        for solver in (self._solver, self._selective):
+            if solver is not None:
+                solver.append_formula(lessons)
+        self._learnt.extend(lessons)
+
+    # -- the rules of a reason -----------------------------------------------------------
+
+    def selector_groups(self) -> list[tuple[tuple[str, str], list[int]]]:
+        """Limits, then rules, each with its selector on the lean formula."""
+        enc = self.encoding
+        return [(("limit", name), [lit]) for name, lit in enc.limit_selector.items()] + [
+            (("rule", str(index)), [lit]) for index, lit in enc.rule_selector.items()
+        ]
+
+    def rules_model(self, assumptions: list[int]) -> list[int] | None:
+        """The attribute literals of a configuration that satisfies the assumptions and
+        the rules and limits whose selectors they assume (the others off), or None.
+
+        Finding the rules of a reason asks this many times: on the lean formula, with the
+        selectors assumed instead of unit clauses, a call costs a fraction of one on the
+        exact formula and its model is a tenth of the size. Such a configuration may
+        break a rule that is off, so it never joins the pool."""
+        if self._selective is None:
+            self._selective = Solver(name=LEAN_SOLVER, bootstrap_with=self.encoding.clauses)
+            for lits in self.encoding.at_most_one:
+                self._selective.add_atmost(lits, 1)
+            self._selective.append_formula(self._learnt)
+        on = set(assumptions)
+        while True:
+            if not self._selective.solve(assumptions=assumptions):
+                return None
+            model = self._selective.get_model()
+            assert model is not None
+            attributes: list[int] = model[: self.encoding.attribute_top]
+            values = self._values([lit for lit in attributes if lit > 0])
+            relaxed = (t for i, t in enumerate(self._tables) if i not in self._exact_tables)
+            lessons = self._lessons(values, [t for t in relaxed if t.selector in on])
+            if not lessons:
+                return attributes
+            self._learn(lessons)
+            self._teach(lessons)
+
+    def _teach(self, lessons: list[list[int]]) -> None:
+        """With few rules on, the rules' solver can try one key after another of a wide
+        table (one explain took 1,148 lessons from one table): a table past a few lessons
+        gets its exact clauses there instead."""
+        assert self._selective is not None
+        index_of = {t.selector: i for i, t in enumerate(self._tables)}
+        for clause in lessons:
+            index = index_of[-clause[-1]]
+            self._taught[index] = taught = self._taught.get(index, 0) + 1
+            if taught > self.lessons_before_exact and index not in self._exact_tables:
+                table = self._tables[index]
+                clauses, self._selective_top = self.encoding.exact_table(
+                    table.rule, self._selective_top + 1
+                )
+                self._selective.append_formula(clauses)
+                self._exact_tables.add(index)
+
+    def rules_core(self) -> set[int]:
+        """The assumptions behind the last unsatisfiable ``rules_model``."""
+        assert self._selective is not None
+        return set(self._selective.get_core() or [])
 
     def _bits(self, model: list[int], true: list[int]) -> int:
         """A model's attribute variables (and per-request ones) as a bitset."""
@@ -277,7 +355,8 @@ class WitnessSearch:
     def _lessons(
         self, values: Mapping[str, str | None], tables: Iterable[_Table]
     ) -> list[list[int]]:
-        """Clauses for the relaxed tables the configuration breaks (a key no row has)."""
+        """Clauses for the relaxed tables the configuration breaks (a key no row has),
+        each guarded by its table's selector."""
         enc = self.encoding
         lessons = []
         for table in tables:
@@ -289,7 +368,7 @@ class WitnessSearch:
             names = table.rule.attributes
             clause = [-enc.option_var[names[p], cells[p]] for p in part]
             clause += [enc.none_var[names[p]] for p in range(len(names)) if p not in part]
-            lessons.append(clause)
+            lessons.append([*clause, -table.selector])
         return lessons
 
     def _some(self, context: list[int], options: list[int]) -> int | None:

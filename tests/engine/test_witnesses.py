@@ -99,6 +99,60 @@ def test_the_seed_catalogs_get_the_same_answers_from_both_searches(slug: str) ->
         assert without_reasons(found) == without_reasons(expected), kept
 
 
+def _rules_out(engine: Engine, reason: dict[str, Any], choices: dict[str, str],
+               target: int, drop: object = None) -> bool:  # fmt: skip
+    """Whether the reason's rules, limits and choices (less ``drop``) rule the target out,
+    asked on the exact formula with every other rule and limit off."""
+    enc = engine.encoding
+    rules = {rule.name: rule.index for rule in engine.catalog.rules}
+    lits = [target]
+    lits += [enc.rule_selector[rules[name]] for name in reason["rules"] if name != drop]
+    lits += [enc.limit_selector[name] for name in reason.get("limits", []) if name != drop]
+    for name in reason["choices"]:
+        if name != drop:
+            lits += enc.choice_lits(engine.catalog.attribute(name), choices[name])  # type: ignore[arg-type]
+    assert engine._solver is not None
+    return not engine._solver.solve(assumptions=lits)
+
+
+@pytest.mark.parametrize("lessons", [8, 0])
+def test_reasons_on_the_car_are_minimal(lessons: int) -> None:
+    # the rules of a reason are found on the lean formula, a relaxed table held there
+    # either by lessons learnt from models or (past a few lessons) by its exact clauses
+    car = carmodel()
+    document, _ = car.generate(3, attributes=40, features=12, tables=45)
+    engine = Engine(parse_catalog(document, "car"), search="witness")
+    assert engine._witnesses is not None
+    engine._witnesses.lessons_before_exact = lessons
+    rng = random.Random(lessons)
+    choices: dict[str, str] = {}
+    explained = 0
+    for name in car.feature_attributes(document):
+        answer = engine.configure(choices, explain=False)
+        closed = [(a, o) for a, kept in offered_not(answer).items() for o in kept]
+        for attribute, option in rng.sample(closed, min(4, len(closed))):
+            reason = engine.explain(choices, attribute, option=option)["reason"]
+            target = engine.encoding.option_var[attribute, option]
+            context = {k: v for k, v in choices.items() if k != attribute}
+            assert _rules_out(engine, reason, context, target), reason
+            parts = reason["rules"] + reason.get("limits", []) + reason["choices"]
+            for part in parts:
+                assert not _rules_out(engine, reason, context, target, drop=part), (part, reason)
+            explained += 1
+        options = sorted(offered(answer)[name])
+        choices[name] = rng.choice(options)
+    assert explained > 20
+    if lessons == 0:
+        assert engine._witnesses._exact_tables  # the test saw a table held exactly
+
+
+def offered_not(answer: dict[str, Any]) -> dict[str, set[str]]:
+    return {
+        name: {option for option, entry in shown["options"].items() if not entry["available"]}
+        for name, shown in answer["attributes"].items()
+    }
+
+
 def test_the_learnt_clause_is_the_smallest_part_of_the_key_no_row_has() -> None:
     rule = Rule(
         index=1,
@@ -106,7 +160,7 @@ def test_the_learnt_clause_is_the_smallest_part_of_the_key_no_row_has() -> None:
         attributes=("a", "b", "c", "x"),
         allowed=(("a1", "b1", "c1", "x1"), ("a1", "b2", "c2", "x2"), ("a2", "b1", "c2", "x1")),
     )
-    table = _Table(rule, 3)
+    table = _Table(rule, 3, selector=99)
     # no row has b2 with c1: a is not needed to rule the key out
     assert table.smallest_missing_part({0: "a1", 1: "b2", 2: "c1"}) == [1, 2]
     assert table.smallest_missing_part({0: "a2", 1: "b2", 2: "c2"}) == [0, 1]
