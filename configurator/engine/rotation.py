@@ -38,6 +38,7 @@ class Rotation:
             self._single_var[encoding.none_var[name]] = (name, None)
             for option in self._options[name]:
                 self._single_var[encoding.option_var[name, option]] = (name, option)
+        self._last_var = max(self._single_var, default=0)  # attributes come first
         self._owner = {var: name for (name, _), var in encoding.option_var.items()}
         self._owner.update({var: name for name, var in encoding.none_var.items()})
         for table in (encoding.value_var, encoding.length_var):
@@ -59,7 +60,7 @@ class Rotation:
         """Items of ``keys`` proved needed by a model of ``fixed`` and every key outside
         ``chunk`` (the model of a satisfiable deletion trial); [] when none can be."""
         config: Config = dict.fromkeys(self._options)
-        for lit in model:
+        for lit in model[: self._last_var]:
             if lit > 0 and lit in self._single_var:
                 name, option = self._single_var[lit]
                 config[name] = option
