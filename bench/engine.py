@@ -554,12 +554,26 @@ def main(argv: Iterable[str] | None = None) -> None:
     print(f"Machine: {machine()}")
     print(f"Code: {revision()}; load average before the run {os.getloadavg()[0]:.2f}")
     print("Times in milliseconds per call (time.perf_counter around the engine call).")
+    start_speed = machine_speed()
+    print(f"Machine speed: a fixed reference task takes {ms(start_speed)} ms (see the end)")
     if not args.skip_seeds:
         bench_seeds(args.sessions, args.seed, paths)
     if not args.skip_car:
         bench_car(args)
     one, five, fifteen = os.getloadavg()
     print(f"\nLoad average after the run: {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min)")
+    end_speed = machine_speed()
+    print(
+        f"Machine speed: the reference task took {ms(start_speed)} ms before the run and "
+        f"{ms(end_speed)} ms after it (shared machines slow down and speed up: compare "
+        "runs by the ratios to the baseline, or only when these agree)"
+    )
+
+
+def machine_speed() -> float:
+    """Seconds for a fixed task (generating the car, best of three): a yardstick of how
+    fast the machine runs at the moment, in the same Python work the engine does."""
+    return min(timed(carmodel.generate, 1)[0] for _ in range(3))
 
 
 if __name__ == "__main__":
