@@ -59,8 +59,19 @@ export function setUpSteps(nav, onChange = () => {}) {
     });
   });
 
+  // On a narrow screen the steps scroll sideways: fade the edge that has more of them.
+  function markOverflow() {
+    const more = [];
+    if (list.scrollLeft > 1) more.push("start");
+    if (list.scrollLeft + list.clientWidth < list.scrollWidth - 1) more.push("end");
+    list.dataset.more = more.join(" ");
+  }
+  list.addEventListener("scroll", markOverflow, { passive: true });
+  window.addEventListener("resize", markOverflow);
+
   const fromHash = panels.findIndex((panel) => `#${panel.id}` === window.location.hash);
   select(fromHash >= 0 ? fromHash : 0);
+  markOverflow();
 
   return {
     // Show the step holding `element` (an attribute's control).

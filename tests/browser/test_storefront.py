@@ -276,6 +276,28 @@ def test_a_reason_bubble_stays_inside_its_step(browser: Browser, shop_url: str, 
         context.close()
 
 
+def test_on_a_phone_the_steps_fade_where_more_of_them_are(
+    browser: Browser, shop_url: str
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        open_configurator(page, f"{shop_url}/p/sneaker")
+        steps = page.locator(".steps__list")
+        expect(steps).to_have_attribute("data-more", "end")
+        assert "gradient" in steps.evaluate("l => getComputedStyle(l).maskImage")
+        steps.evaluate("l => l.scrollTo({left: l.scrollWidth / 3})")
+        expect(steps).to_have_attribute("data-more", "start end")
+        page.get_by_role("tab").last.focus()
+        page.keyboard.press("End")  # the last step: nothing more past the end
+        expect(steps).to_have_attribute("data-more", "start")
+        page.set_viewport_size({"width": 1366, "height": 900})  # all steps in view
+        expect(steps).to_have_attribute("data-more", "")
+        assert steps.evaluate("l => getComputedStyle(l).maskImage") == "none"
+    finally:
+        context.close()
+
+
 # -- without JavaScript ---------------------------------------------------------------------------
 
 
