@@ -276,9 +276,7 @@ def test_a_reason_bubble_stays_inside_its_step(browser: Browser, shop_url: str, 
         context.close()
 
 
-def test_on_a_phone_the_steps_fade_where_more_of_them_are(
-    browser: Browser, shop_url: str
-) -> None:
+def test_on_a_phone_the_steps_fade_where_more_of_them_are(browser: Browser, shop_url: str) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
