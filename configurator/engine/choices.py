@@ -161,7 +161,7 @@ def rule_holds(rule: Rule, choices: Mapping[str, Value]) -> bool:
         return evaluate(rule.then, choices) == (rule.kind == "requires")
     if rule.kind == "table":
         values = tuple(choices.get(name) for name in rule.attributes)
-        return None in values or values in rule.allowed
+        return None in values or values in rule.rows
     if rule.kind == "text":
         if rule.when is not None and not evaluate(rule.when, choices):
             return True

@@ -323,23 +323,31 @@ class Engine:
 
     def _minimal_rules(self, fixed: list[int]) -> list[GroupKey]:
         """A minimal set of rules and limits that rules out ``fixed`` (unsatisfiable with
-        every one on), asked on the lean formula (``WitnessSearch.rules_model``). A trial
-        there costs about what rotating its model would (``rotation``), so none is."""
+        every one on), asked on the lean formula (``WitnessSearch.rules_model``), each
+        satisfiable trial's model rotated (``rotation``)."""
         search = self._witnesses
         assert search is not None
         keyed = search.selector_groups()
         lits_of = dict(keyed)
 
+        last: list[int] = []
+
         def unsatisfiable(keys: list[GroupKey]) -> bool:
-            return search.rules_model(fixed + [lit for key in keys for lit in lits_of[key]]) is None
+            model = search.rules_model(fixed + [lit for key in keys for lit in lits_of[key]])
+            last[:] = model or []
+            return model is None
 
         def in_core(keys: list[GroupKey]) -> list[GroupKey]:
             core = search.rules_core()
             return [key for key in keys if any(lit in core for lit in lits_of[key])]
 
+        def needed(keys: list[GroupKey], chunk: list[GroupKey]) -> list[GroupKey]:
+            assert self._rotation is not None
+            return self._rotation.needed(last, keys, lits_of, chunk, fixed)
+
         keys = [key for key, _ in keyed]
         assert unsatisfiable(keys), "the choices of a reason rule the target out"
-        return minimal_subset(keys, unsatisfiable, in_core)
+        return minimal_subset(keys, unsatisfiable, in_core, needed)
 
     def _conflict_lines(self, groups: dict[str, list[int]], fixed: list[int]) -> list[str]:
         keys = self._minimal_core(self._keyed(groups), fixed) or []

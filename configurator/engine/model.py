@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 from .expr import Expr
@@ -72,6 +73,11 @@ class Rule:
     max_length: int | None = None  # text
     pattern: str | None = None  # text
     source: dict[str, object] = field(default_factory=dict, compare=False)
+
+    @cached_property
+    def rows(self) -> frozenset[tuple[str, ...]]:
+        """A table's allowed rows as a set, for membership tests."""
+        return frozenset(self.allowed)
 
     @property
     def name(self) -> str:

@@ -92,18 +92,20 @@ class Rotation:
             for name in self._key_attributes(broken, lits_of):
                 if name in frozen or name not in self._options:
                     continue
+                kept = current[name]
                 for option in self._options[name]:
-                    if option == current[name] or budget <= 0:
+                    if option == kept or budget <= 0:
                         continue
                     budget -= 1
-                    trial = {**current, name: option}
-                    if not self._holds(broken, trial, lits_of):
+                    current[name] = option  # tried in place, copied only when kept
+                    if not self._holds(broken, current, lits_of):
                         continue
-                    newly = self._only_broken(trial, by_attribute[name], broken, lits_of)
+                    newly = self._only_broken(current, by_attribute[name], broken, lits_of)
                     if newly is not None and newly not in proved:
                         proved.add(newly)
                         found.append(newly)
-                        stack.append((trial, newly))
+                        stack.append((dict(current), newly))
+                current[name] = kept
         return found
 
     def _only_broken(self, config: Config, keys: list[GroupKey], fixed_now: GroupKey,
