@@ -46,7 +46,6 @@ class Derivations:
         kinds = {a.id: a.kind for a in catalog.attributes}
         required = {a.id for a in catalog.attributes if a.required}
         self.rules_of: dict[str, list[Rule]] = {a.id: [] for a in catalog.attributes}
-        self._allowed: dict[int, frozenset[tuple[str, ...]]] = {}
         self._names: dict[int, list[str]] = {}
         self._cells: dict[int, Callable[[Mapping[str, Value]], tuple[Value, ...]]] = {}
         textual: set[str] = set()
@@ -56,7 +55,6 @@ class Derivations:
             names = rule_attributes(rule)
             self._names[rule.index] = sorted(names)
             if rule.kind == "table":
-                self._allowed[rule.index] = frozenset(rule.allowed)
                 self._cells[rule.index] = tuple_getter(rule.attributes)
             for name in names:
                 self.rules_of[name].append(rule)
@@ -236,7 +234,7 @@ class Derivations:
                 checked.add(rule.index)
                 if rule.kind == "table":
                     values = self._cells[rule.index](config)
-                    if None not in values and values not in self._allowed[rule.index]:
+                    if None not in values and values not in rule.rows:
                         return False
                 elif not rule_holds(rule, {n: config[n] for n in self._names[rule.index]}):
                     return False

@@ -26,7 +26,7 @@ from .errors import CatalogError, ChoiceError
 from .expr import Value
 from .loader import number_to_json
 from .model import Attribute, Catalog, Rule
-from .mus import minimal_subset
+from .mus import keys_in_core, minimal_subset
 from .pricing import price_json
 from .reasons import reason_json
 from .rotation import Rotation
@@ -253,8 +253,7 @@ class Engine:
             return bool(self._solver.solve(assumptions=assumptions))  # type: ignore[union-attr]
 
         def in_core(keys: list[GroupKey]) -> list[GroupKey]:
-            core = self._core()
-            return [key for key in keys if any(lit in core for lit in lits_of[key])]
+            return keys_in_core(keys, lits_of, self._core())
 
         def needed(keys: list[GroupKey], chunk: list[GroupKey]) -> list[GroupKey]:
             assert self._rotation is not None
@@ -329,7 +328,6 @@ class Engine:
         assert search is not None
         keyed = search.selector_groups()
         lits_of = dict(keyed)
-
         last: list[int] = []
 
         def unsatisfiable(keys: list[GroupKey]) -> bool:
@@ -338,8 +336,7 @@ class Engine:
             return model is None
 
         def in_core(keys: list[GroupKey]) -> list[GroupKey]:
-            core = search.rules_core()
-            return [key for key in keys if any(lit in core for lit in lits_of[key])]
+            return keys_in_core(keys, lits_of, search.rules_core())
 
         def needed(keys: list[GroupKey], chunk: list[GroupKey]) -> list[GroupKey]:
             assert self._rotation is not None

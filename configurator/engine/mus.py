@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import TypeVar
 
 Item = TypeVar("Item")
+Key = TypeVar("Key", bound=Hashable)
+
+
+def keys_in_core(
+    keys: list[Key], lits_of: Mapping[Key, list[int]], core: Iterable[int]
+) -> list[Key]:
+    """The keys with a literal in the solver's core (what ``in_core`` below narrows to)."""
+    found = set(core)
+    return [key for key in keys if any(lit in found for lit in lits_of[key])]
 
 
 def minimal_subset(

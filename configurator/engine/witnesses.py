@@ -45,7 +45,7 @@ from .derived import Derivations, tuple_getter
 from .encode import CandidateKey, encode
 from .expr import Value
 from .model import Attribute, Catalog, Rule
-from .mus import minimal_subset
+from .mus import keys_in_core, minimal_subset
 
 LEAN_SOLVER = "minicard"
 POOL_SIZE = 4096
@@ -184,6 +184,7 @@ class WitnessSearch:
         self._tables = [
             _Table(rule, column, enc.rule_selector[rule.index]) for rule, column in enc.relaxed
         ]
+        self._table_of_selector = {table.selector: i for i, table in enumerate(self._tables)}
         self._tables_of: dict[str, list[int]] = {a.id: [] for a in catalog.attributes}
         for index, table in enumerate(self._tables):
             for name in table.rule.attributes:
@@ -232,12 +233,17 @@ class WitnessSearch:
     def _start(self) -> None:
         if self._solver is not None:
             self._solver.delete()
-        self._solver = Solver(name=LEAN_SOLVER, bootstrap_with=self.encoding.clauses)
-        for lits in self.encoding.at_most_one:
-            self._solver.add_atmost(lits, 1)
-        self._solver.append_formula(self._units + self._learnt)
+        self._solver = self._lean_solver(self._units + self._learnt)
         self._top = self.encoding.top
         self._retired = 0
+
+    def _lean_solver(self, extra: list[list[int]]) -> Solver:
+        """A solver on the lean formula (with its built-in "at most one"s) plus ``extra``."""
+        solver = Solver(name=LEAN_SOLVER, bootstrap_with=self.encoding.clauses)
+        for lits in self.encoding.at_most_one:
+            solver.add_atmost(lits, 1)
+        solver.append_formula(extra)
+        return solver
 
     def _bit(self, lit: int) -> int:
         var = abs(lit)
@@ -292,10 +298,7 @@ class WitnessSearch:
         exact formula and its model is a tenth of the size. Such a configuration may
         break a rule that is off, so it never joins the pool."""
         if self._selective is None:
-            self._selective = Solver(name=LEAN_SOLVER, bootstrap_with=self.encoding.clauses)
-            for lits in self.encoding.at_most_one:
-                self._selective.add_atmost(lits, 1)
-            self._selective.append_formula(self._learnt)
+            self._selective = self._lean_solver(self._learnt)
         on = set(assumptions)
         while True:
             if not self._selective.solve(assumptions=assumptions):
@@ -316,9 +319,8 @@ class WitnessSearch:
         table (one explain took 1,148 lessons from one table): a table past a few lessons
         gets its exact clauses there instead."""
         assert self._selective is not None
-        index_of = {t.selector: i for i, t in enumerate(self._tables)}
         for clause in lessons:
-            index = index_of[-clause[-1]]
+            index = self._table_of_selector[-clause[-1]]  # a lesson ends with its guard
             self._taught[index] = taught = self._taught.get(index, 0) + 1
             if taught > self.lessons_before_exact and index not in self._exact_tables:
                 table = self._tables[index]
@@ -477,8 +479,7 @@ class WitnessSearch:
             return self._checked([target, *(lit for n in names for lit in groups[n])]) is None
 
         def in_core(names: list[str]) -> list[str]:
-            core = set(self._solver.get_core() or [])  # type: ignore[union-attr]
-            return [n for n in names if any(lit in core for lit in groups[n])]
+            return keys_in_core(names, groups, self._solver.get_core() or [])  # type: ignore[union-attr]
 
         names = list(groups)
         if not impossible(names):
