@@ -32,6 +32,7 @@ from .services import (
     NOT_CHOSEN,
     STRATEGIES,
     Carried,
+    ChoiceRow,
     ConfiguratorView,
     carry_over,
     changed_attribute,
@@ -97,11 +98,7 @@ def _card_picture(version: CatalogVersion, engine: Engine) -> tuple[str | None, 
     catalog = engine.catalog
     texts = {a.id for a in catalog.attributes if a.kind == "text"}
     shown = {k: v for k, v in engine.canonical(engine.default_choices()).items() if k not in texts}
-    chosen = [
-        row.value
-        for row in describe_choices(catalog, shown)
-        if row.value not in (NOT_CHOSEN, "None")
-    ]
+    chosen = _named(describe_choices(catalog, shown))
     alt = f"{catalog.name} in its first design: {', '.join(chosen[:HOME_ALT_CHOICES])}"
     return preview_name(version, shown), alt
 
@@ -295,6 +292,11 @@ def product_form(slug: str) -> Response | tuple[str, int]:
     )
 
 
+def _named(rows: list[ChoiceRow]) -> list[str]:
+    """The values a summary of a design names: what is chosen, and not "None"."""
+    return [row.value for row in rows if row.value not in (NOT_CHOSEN, "None")]
+
+
 def _refusal(action: str, *, consistent: bool, replacing: bool) -> str:
     """Why the design can't be saved or put in the cart yet, in words fit for the button."""
     first = "Resolve the conflict" if not consistent else "Finish the design"
@@ -333,7 +335,7 @@ def design(design_id: str) -> str:
     view = configurator_view(version, carried.fixed_choices)
     engine = engine_for(version)
     rows = describe_choices(engine.catalog, view.choices)
-    chosen = [row.value for row in rows if row.value not in (NOT_CHOSEN, "None")]
+    chosen = _named(rows)
     share_card = (
         request.host_url.rstrip("/") + preview_src(view.preview_name, "card", "jpeg")
         if view.preview_name
