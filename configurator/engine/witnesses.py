@@ -9,8 +9,8 @@ costs a millisecond, so this search makes as few as it can:
   values of the remaining column. Whether a model's key is listed at all is checked
   in Python; a model that fails teaches the solver a short clause (the smallest part
   of the key no row has) and is asked for again. The formula is a sixth of the exact
-  one, and every rule and limit is a unit clause (the rules of a reason are found on
-  the exact solver). "At most one option" of an attribute is Minicard's built-in
+  one, and every rule and limit is a unit clause (the rules of a reason are found on a
+  second lean solver with them assumed: ``rules_model``). "At most one option" of an attribute is Minicard's built-in
   constraint rather than clauses, which halves the variables and the cost of a call.
 - Every checked configuration is kept in a pool (a bitset of its attribute
   variables). A question first looks there: a witness stays a witness for every
