@@ -11,19 +11,12 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
-from operator import itemgetter, ne
+from operator import itemgetter
 
 from .choices import rule_holds
 from .encode import expression_attributes, functional_column
 from .expr import Value
 from .model import Catalog, Rule
-
-# a table over free attributes: names, a reader of their values, rows by one's value
-_RowTable = tuple[
-    tuple[str, ...],
-    Callable[[Mapping[str, Value]], tuple[Value, ...]],
-    dict[str, list[tuple[str, ...]]],
-]
 
 
 @dataclass(frozen=True)
@@ -85,20 +78,6 @@ class Derivations:
             if a.kind == "single" and not (self.descendants(a.id) & textual)
         }
         self._closed_kinds = all(kinds[n] == "single" for n in kinds)
-        # Tables over free attributes only (a module's allowed combinations): a move that
-        # one such table refuses may still succeed along one of its rows.
-        self._row_tables: dict[str, list[_RowTable]] = {a.id: [] for a in catalog.attributes}
-        for rule in catalog.rules:
-            columns = tuple(rule.attributes) if rule.kind == "table" else ()
-            if len(columns) < 2 or not all(
-                n in self.movable and n not in self.derivations for n in columns
-            ):
-                continue
-            for position, name in enumerate(columns):
-                rows: dict[str, list[tuple[str, ...]]] = {}
-                for row in rule.allowed:
-                    rows.setdefault(row[position], []).append(row)
-                self._row_tables[name].append((columns, tuple_getter(columns), rows))
 
     def _acyclic_order(self) -> dict[str, int]:
         """Rank of every attribute so that a derived one comes after its key; derivations
@@ -122,13 +101,6 @@ class Derivations:
         for attribute in self.catalog.attributes:
             visit(attribute.id)
         return {name: rank for rank, name in enumerate(order)}
-
-    def free_ancestors(self, name: str) -> set[str]:
-        """The attributes no rule derives that ``name`` follows from (itself if free)."""
-        derivation = self.derivations.get(name)
-        if derivation is None:
-            return {name}
-        return set().union(*(self.free_ancestors(key) for key in derivation.key))
 
     def descendants(self, name: str) -> set[str]:
         found = {name}
@@ -154,35 +126,11 @@ class Derivations:
         value: str,
         locked: set[str],
         worth: Callable[[dict[str, str]], bool] | None = None,
-        rows: bool = True,
     ) -> dict[str, str] | None:
         """The changes that set ``name`` to ``value`` in a valid ``config`` and recompute
         what derives from it, if the result is valid, leaves ``locked`` alone and (when
         given) is ``worth`` checking. ``config`` is changed while this runs, then restored."""
-        found = self._move({name: value}, config, locked, worth)
-        if found is not None or not rows:
-            return found
-        targets = self._row_with(config, name, value, locked)
-        return None if targets is None else self._move(targets, config, locked, worth)
-
-    def _row_with(self, config: Mapping[str, Value], name: str, value: str,
-                  locked: set[str]) -> dict[str, str] | None:  # fmt: skip
-        """The fewest changes along a row of a table over free attributes that gives
-        ``name`` the ``value`` and leaves ``locked`` alone."""
-        best: tuple[int, tuple[str, ...], tuple[str, ...]] | None = None
-        for names, read, rows in self._row_tables[name]:
-            current = read(config)
-            fixed = [i for i, n in enumerate(names) if n in locked and n != name]
-            for row in rows.get(value, ()):
-                if any(row[i] != current[i] for i in fixed):
-                    continue
-                changes = sum(map(ne, row, current))
-                if changes > 1 and (best is None or changes < best[0]):
-                    best = (changes, names, row)
-        if best is None:
-            return None
-        _, names, row = best
-        return {n: v for n, v in zip(names, row, strict=True) if config[n] != v}
+        return self._move({name: value}, config, locked, worth)
 
     def _move(self, targets: dict[str, str], config: MutableMapping[str, Value],
               locked: set[str], worth: Callable[[dict[str, str]], bool] | None,

@@ -10,19 +10,19 @@ costs a millisecond, so this search makes as few as it can:
   in Python; a model that fails teaches the solver a short clause (the smallest part
   of the key no row has) and is asked for again. The formula is a sixth of the exact
   one, and every rule and limit is a unit clause (the rules of a reason are found on a
-  second lean solver with them assumed: ``rules_model``). "At most one option" of an attribute is Minicard's built-in
-  constraint rather than clauses, which halves the variables and the cost of a call.
+  second lean solver with them assumed: ``rules_model``). "At most one option" of an
+  attribute is Minicard's built-in constraint rather than clauses, which halves the
+  variables and the cost of a call.
 - Every checked configuration is kept in a pool (a bitset of its attribute
   variables). A question first looks there: a witness stays a witness for every
   later question whose choices it agrees with, and one that differs in a single
   choice is moved to it (``Derivations.move``: the choice changed, what derives from
-  it recomputed, the rules over what changed checked; when a table over free
-  attributes refuses the change, its closest row with the new value is tried).
+  it recomputed, the rules over what changed checked).
 - More choices never make more options possible, so an option an earlier answer
   ruled out in a context the current one contains is not asked for again.
 - Moves also give a chosen attribute's alternatives from the current witness (and
   prove them impossible when the choices determine every other attribute), and more
-  witnesses next to each new model for the attribute with most options unseen.
+  witnesses next to each new model for the free attribute with most options unseen.
 - Unit propagation rules out what it can at once; then the solver is asked for two
   unseen options at a time (its core names the impossible one) and for "any unseen
   option" when that fails, until nothing unseen is possible.
@@ -209,10 +209,10 @@ class WitnessSearch:
             maxlen=ANSWERS
         )
         self.derivations = Derivations(catalog)
-        movable = self.derivations.movable
-        self._levers = {
-            a.id: sorted(n for n in self.derivations.free_ancestors(a.id) if n in movable)
-            for a in catalog.attributes
+        # attributes a spread may change: free ones (moving a derived one's free ancestor
+        # changes its whole module, and such moves rarely hold on a car: see _spread)
+        self._spreadable = {
+            name for name in self.derivations.movable if name not in self.derivations.derivations
         }
         self._related: dict[str, set[str]] = {a.id: set() for a in catalog.attributes}
         for name, rules in self.derivations.rules_of.items():
@@ -624,32 +624,29 @@ class WitnessSearch:
             cover.mark(1 << var)
 
     def _spread(self, bits: int, locked: set[str], common: _Coverage) -> None:
-        """Witnesses next to a new one for the attribute with most options unseen: change
-        a free attribute it follows from (or itself, if free) to each of its options, and
-        keep the results that show something unseen and break no rule."""
-        name = max(common.unseen, key=lambda n: len(common.unseen[n]), default=None)
-        if name is None or not common.unseen[name]:
+        """Witnesses next to a new one for the free attribute with most options unseen:
+        change it to each of them, and keep the results that break no rule.
+
+        Only free attributes: for a derived one, changing a free attribute it follows
+        from changes a whole module, which on a car breaks a compatibility table nine
+        times out of ten; its options are cheaper to find with the solver."""
+        unseen = common.unseen
+        free = [n for n in unseen if unseen[n] and n in self._spreadable and n not in locked]
+        if not free:
             return
+        name = max(free, key=lambda n: len(unseen[n]))
         values = _Witness(bits, self)
         option_var = self.encoding.option_var
 
         def shows_unseen(changes: dict[str, str]) -> bool:
             return any(common.mask >> option_var[n, v] & 1 for n, v in changes.items())
 
-        for lever in self._levers[name]:
-            if lever in locked:
-                continue
-            current = values[lever]
-            for key, var in self._candidates[lever]:
-                if key == current or (lever == name and var not in common.unseen[name]):
-                    continue
-                changes = self.derivations.move(
-                    values, lever, str(key), locked, shows_unseen, rows=False
-                )
-                if changes is not None:
-                    moved = self._changed(bits, values, changes)
-                    self._pool.append(moved)
-                    common.mark(moved)
+        for key in list(unseen[name].values()):
+            changes = self.derivations.move(values, name, str(key), locked, shows_unseen)
+            if changes is not None:
+                moved = self._changed(bits, values, changes)
+                self._pool.append(moved)
+                common.mark(moved)
 
     def _changed(self, bits: int, values: Mapping[str, Value], changes: dict[str, str]) -> int:
         """The witness with single attributes changed (from an option or from unset)."""
