@@ -158,6 +158,19 @@ class Engine:
                 if model[var - 1] > 0:
                     seen.add(key)
 
+    def _consistent_availability(
+        self, choices: Choices, groups: dict[str, list[int]]
+    ) -> tuple[bool, dict[str, set[CandidateKey]]]:
+        """Whether the choices are consistent, and what is available with them. Large
+        catalogs ask the lean solver, whose witness then starts the availability search
+        (the exact solver takes several times as long to say the same)."""
+        if self._witnesses is not None:
+            consistent = self._witnesses.consistent(choices)
+            return consistent, self._witnesses.availability(choices, consistent)
+        consistent = self._solve([lit for lits in groups.values() for lit in lits])
+        model = self._model() if consistent else None
+        return consistent, self._availability(choices, groups, model)
+
     def _availability(
         self,
         choices: Choices,
@@ -165,9 +178,8 @@ class Engine:
         full_model: list[int] | None,
         naive: bool = False,
     ) -> dict[str, set[CandidateKey]]:
-        """For each attribute, the options (values, lengths) some valid configuration allows."""
-        if self._witnesses is not None and not naive:
-            return self._witnesses.availability(choices, consistent=full_model is not None)
+        """For each attribute, the options (values, lengths) some valid configuration allows
+        (by probes, or naively), with a model of the choices if they are consistent."""
         available: dict[str, set[CandidateKey]] = {name: set() for name in self._attributes}
         full = [lit for lits in groups.values() for lit in lits]
         if full_model is not None:
@@ -503,10 +515,7 @@ class Engine:
             changed = None
         with self._lock:
             groups = self._groups(choices)
-            full = [lit for lits in groups.values() for lit in lits]
-            consistent = self._solve(full)
-            full_model = self._model() if consistent else None
-            available = self._availability(choices, groups, full_model)
+            consistent, available = self._consistent_availability(choices, groups)
             attributes = {
                 attribute.id: self._attribute_json(
                     attribute, available[attribute.id], groups, choices, explain
@@ -532,9 +541,11 @@ class Engine:
         choices = self.parse(raw)
         with self._lock:
             groups = self._groups(choices)
+            if not naive:
+                return self._consistent_availability(choices, groups)[1]
             consistent = self._solve([lit for lits in groups.values() for lit in lits])
             model = self._model() if consistent else None
-            return self._availability(choices, groups, model, naive=naive)
+            return self._availability(choices, groups, model, naive=True)
 
     def _attribute_json(
         self,

@@ -387,6 +387,17 @@ class WitnessSearch:
 
     # -- the question ------------------------------------------------------------------
 
+    def consistent(self, choices: Choices) -> bool:
+        """Whether some valid configuration has every choice (it joins the pool, where
+        ``availability`` finds it first)."""
+        enc = self.encoding
+        full = [
+            lit
+            for name, value in choices.items()
+            for lit in enc.choice_lits(self._attributes[name], value)
+        ]
+        return self._checked(full) is not None
+
     def availability(self, choices: Choices, consistent: bool) -> Available:
         """For each attribute, the keys some valid configuration allows, each judged
         against the other choices (see ``Engine.configure``)."""
