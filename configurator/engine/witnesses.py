@@ -23,7 +23,7 @@ costs a millisecond, so this search makes as few as it can:
 - Moves also give a chosen attribute's alternatives from the current witness (and
   prove them impossible when the choices determine every other attribute), and more
   witnesses next to each new model for the free attribute with most options unseen.
-- Unit propagation rules out what it can at once; then the solver is asked for two
+- Unit propagation rules out what it can at once; then the solver is asked for three
   unseen options at a time (its core names the impossible one) and for "any unseen
   option" when that fails, until nothing unseen is possible.
 
@@ -50,7 +50,7 @@ from .mus import keys_in_core, minimal_subset
 LEAN_SOLVER = "minicard"
 POOL_SIZE = 4096
 ANSWERS = 16  # earlier answers kept as bounds for later ones
-TARGETS = 2  # unseen options assumed together in one call
+TARGETS = 3  # unseen options assumed together in one call
 MIN_RETIRED = 1000
 # lessons a relaxed table may teach the rules' solver before it gets its exact clauses
 LESSONS_BEFORE_EXACT = 8
