@@ -41,7 +41,7 @@ from decimal import Decimal
 from pysat.solvers import Solver
 
 from .choices import Choices
-from .derived import Derivations, tuple_getter
+from .derived import Derivations, rule_attributes, tuple_getter
 from .encode import CandidateKey, encode
 from .expr import Value
 from .model import Attribute, Catalog, Rule
@@ -220,6 +220,13 @@ class WitnessSearch:
                 self._related[name].update(rule.attributes)
         self._solver: Solver | None = None
         self._selective: Solver | None = None  # see ``rules_model``
+        rules = {rule.index: rule for rule in catalog.rules}
+        self._scope: dict[int, frozenset[str]] = {
+            selector: frozenset(rule_attributes(rules[index]))
+            for index, selector in enc.rule_selector.items()
+        }
+        self._scope.update({s: frozenset([name]) for name, s in enc.limit_selector.items()})
+        self._unset_var = {name: enc.none_var[name] for name in self._singles}
         self._selective_top = enc.top
         self._exact_tables: set[int] = set()  # relaxed tables it holds exactly
         self._taught: dict[int, int] = {}  # lessons each relaxed table taught it
@@ -296,10 +303,23 @@ class WitnessSearch:
         Finding the rules of a reason asks this many times: on the lean formula, with the
         selectors assumed instead of unit clauses, a call costs a fraction of one on the
         exact formula and its model is a tenth of the size. Such a configuration may
-        break a rule that is off, so it never joins the pool."""
+        break a rule that is off, so it never joins the pool.
+
+        Single attributes that no assumed rule, limit or literal mentions are assumed
+        unset: nothing that is on constrains them, and with few rules on the solver
+        would otherwise decide their options one by one (a thousand decisions a call)."""
         if self._selective is None:
             self._selective = self._lean_solver(self._learnt)
         on = set(assumptions)
+        scope: set[str] = set()
+        for lit in assumptions:
+            names = self._scope.get(lit)
+            if names is not None:
+                scope.update(names)
+            elif abs(lit) in self._value_of:
+                scope.add(self._value_of[abs(lit)][0])
+        unset = [var for name, var in self._unset_var.items() if name not in scope]
+        assumptions = assumptions + unset
         while True:
             if not self._selective.solve(assumptions=assumptions):
                 return None
