@@ -220,9 +220,9 @@ class WitnessSearch:
                 self._related[name].update(rule.attributes)
         self._solver: Solver | None = None
         self._selective: Solver | None = None  # see ``rules_model``
-        rules = {rule.index: rule for rule in catalog.rules}
+        rule_of = {rule.index: rule for rule in catalog.rules}
         self._scope: dict[int, frozenset[str]] = {
-            selector: frozenset(rule_attributes(rules[index]))
+            selector: frozenset(rule_attributes(rule_of[index]))
             for index, selector in enc.rule_selector.items()
         }
         self._scope.update({s: frozenset([name]) for name, s in enc.limit_selector.items()})
