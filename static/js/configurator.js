@@ -272,10 +272,17 @@ function renderPrice() {
 // stays on the control just used (so arrowing or typing goes on) and the announcer says the
 // conflict and its fix; the box is no alert of its own, or it would be said twice. The focus
 // moves into the box only when the shopper asks for something the conflict forbids (Save,
-// Add to cart), and after "Fix it" it goes back to where the shopper was.
+// Add to cart), and after "Fix it" it goes back to where the shopper was. Each step also
+// has a "Fix it" of its own, first after its options, so that from the control just used
+// the fix is one Tab away (the box's is a screen or more of Tabs back up the page).
 
 const conflictBox = form.querySelector("[data-conflict]");
 conflictBox.removeAttribute("role");
+const stepFixes = [...form.querySelectorAll("[data-repair-here]")];
+stepFixes.forEach((button) => {
+  button.hidden = answer.consistent || !answer.repair;
+  button.addEventListener("click", () => applyRepair());
+});
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 const conflictKey = () => (answer.consistent ? null : JSON.stringify([answer.conflict, answer.repair?.change]));
 let shownConflict = conflictKey();
@@ -310,8 +317,9 @@ function renderConflict() {
   const key = conflictKey();
   const isNew = key !== shownConflict;
   shownConflict = key;
+  const hadFocus = conflictBox.contains(document.activeElement) || stepFixes.includes(document.activeElement);
+  stepFixes.forEach((button) => { button.hidden = answer.consistent || !answer.repair; });
   if (answer.consistent) {
-    const hadFocus = conflictBox.contains(document.activeElement);
     conflictBox.hidden = true;
     conflictBox.replaceChildren();
     if (hadFocus) returnFocus();

@@ -456,6 +456,38 @@ def test_keyboard_alone_designs_repairs_and_adds_to_cart(page: Page, shop_url: s
     expect(page.locator(".cart-line__choices")).to_contain_text(colour)
 
 
+def test_from_a_greyed_option_picked_with_space_the_fix_is_the_next_tab(
+    page: Page, shop_url: str
+) -> None:
+    open_configurator(page, f"{shop_url}/p/sneaker")
+    box = page.locator("[data-attribute=upper_colour]")
+    go_to_step(page, box)
+    expect(page.locator("[data-repair-here]:visible")).to_have_count(0)
+    box.locator("input:checked").focus()
+    while focused(page).get_attribute("aria-disabled") != "true":
+        if page.evaluate(NEXT_RADIO_IS_CHOSEN):
+            settled(page, lambda: page.keyboard.press("ArrowRight"))
+        else:
+            page.keyboard.press("ArrowRight")
+    picked = focused(page).get_attribute("value")
+    settled(page, lambda: page.keyboard.press("Space"))
+    expect(conflict(page)).to_be_visible()
+
+    # The step's own "Fix it" comes first after the options, described by the fix.
+    page.keyboard.press("Tab")
+    fix = focused(page)
+    expect(fix).to_have_text("Fix it")
+    expect(fix).to_have_attribute("data-repair-here", "")
+    expect(fix).to_have_accessible_description(re.compile(r"^Quickest fix: .+\.$"))
+    settled(page, lambda: page.keyboard.press("Enter"))
+    expect(conflict(page)).to_be_hidden()
+    expect(page.locator("[data-repair-here]:visible")).to_have_count(0)
+    chosen = page.locator(f"input[name=c-upper_colour][value={picked}]")
+    expect(chosen).to_be_checked()
+    expect(chosen).to_be_focused()  # back where the shopper was
+    expect(page.locator("[data-status]")).to_have_text("Ready to be made for you.")
+
+
 CONFIGURE_REQUESTS = "/configure"
 
 
