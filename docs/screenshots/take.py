@@ -147,7 +147,7 @@ def main(base: str) -> None:
             page.mouse.move(0, 0)
             # The screen as the shopper sees it: the page brings the conflict into view.
             page.screenshot(path=OUT / f"conflict-{name}.png")
-            page.get_by_role("button", name="Fix it", exact=False).click()
+            page.locator("[data-conflict]").get_by_role("button", name="Fix it").click()
             page.wait_for_selector("[data-conflict][hidden]", state="attached")
             settle(page)
             page.get_by_label("Name this design").fill("Weekend sneakers")
