@@ -7,9 +7,11 @@ size) with derived codes, module and compatibility tables, over a whole session.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import random
 import sys
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +219,29 @@ def test_a_move_recomputes_what_derives_and_is_refused_by_a_table_it_breaks() ->
     assert derivations.move(config, "a", "a1", locked={"b"}) == {"a": "a1", "c": "c1"}
     assert derivations.move(config, "a", "a1", locked={"b", "c"}) is None
     assert config == {"a": "a2", "b": "b3", "c": "c2"}
+
+
+@pytest.mark.parametrize("search", ["probe", "witness"])
+def test_an_engine_is_freed_by_reference_counting_alone(search: str) -> None:
+    # The app's engine cache takes compiled engines out of the cycle collector
+    # (gc.freeze): one evicted later must not need that collector to be freed.
+    car = carmodel()
+    document, _ = car.generate(3, attributes=40, features=12, tables=45)
+    engine = Engine(parse_catalog(document, "car"), search=search)
+    rng = random.Random(3)
+    choices: dict[str, str] = {}
+    for name in car.feature_attributes(document)[:6]:
+        answer = engine.configure(choices, explain=True)
+        options = sorted(offered(answer)[name])
+        choices[name] = rng.choice(options)
+        closed = [o for o, e in answer["attributes"][name]["options"].items() if not e["available"]]
+        if closed:
+            engine.explain(choices, name, option=closed[0])
+    engine.complete(choices)
+    freed = weakref.ref(engine)
+    gc.disable()
+    try:
+        del engine
+        assert freed() is None
+    finally:
+        gc.enable()

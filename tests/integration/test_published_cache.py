@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, Response
 
 from configurator.extensions import db
+from configurator.products.engines import EngineCache, engine_cache
 from configurator.products.services import current_version, import_catalog
 
 from ..catalogs import tee_document, write_catalog
@@ -84,3 +86,20 @@ def test_unknown_slugs_are_not_remembered(app: Flask, tmp_path: Path) -> None:
     assert client.get("/api/products/hoodie").status_code == 404
     publish(app, tmp_path / "hoodie", slug="hoodie", name="Hoodie")
     assert client.get("/api/products/hoodie").status_code == 200
+
+
+def test_a_compiled_engine_leaves_the_cycle_collector_except_under_tests(
+    app: Flask, tmp_path: Path
+) -> None:
+    publish(app, tmp_path / "v1")
+    with app.app_context():
+        version = current_version("tee")
+        assert version is not None
+        assert engine_cache().freeze is False  # a test app: nothing is frozen for good
+        frozen = gc.get_freeze_count()
+        try:
+            engine = EngineCache(freeze=True).get(version)
+            assert gc.get_freeze_count() > frozen
+            assert engine.configure({}, explain=False)["consistent"]
+        finally:
+            gc.unfreeze()
