@@ -391,13 +391,12 @@ class Encoding:
             others = [u for i, u in enumerate(unset) if i != position]
             attribute = self.catalog.attribute(name)
             assert attribute is not None
+            support: dict[str, list[int]] = {option.id: [] for option in attribute.options}
+            for row_var, row in zip(rows, rule.allowed, strict=True):
+                support[row[position]].append(row_var)
             for option in attribute.options:
-                support = [
-                    r
-                    for r, row in zip(rows, rule.allowed, strict=True)
-                    if row[position] == option.id
-                ]
-                self.guarded(selector, [-self.option_var[name, option.id], *others, *support])
+                clause = [-self.option_var[name, option.id], *others, *support[option.id]]
+                self.guarded(selector, clause)
 
     def text_rule(self, rule: Rule, selector: int) -> None:
         assert rule.attribute is not None
