@@ -16,9 +16,10 @@ Rules are guarded by their selector: a clause ``C`` of rule ``r`` is stored as
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from pysat.card import CardEnc, EncType
 
@@ -103,6 +104,23 @@ class Encoding:
         else:
             keys = list(range(len(lits)))
         return list(zip(keys, lits, strict=True))
+
+    @cached_property
+    def _attributes(self) -> dict[str, Attribute]:
+        return {attribute.id: attribute for attribute in self.catalog.attributes}
+
+    def choice_groups(self, choices: Mapping[str, Value]) -> dict[str, list[int]]:
+        """Per chosen attribute, the literals that hold its choice."""
+        return {
+            name: self.choice_lits(self._attributes[name], value) for name, value in choices.items()
+        }
+
+    def selector_groups(self) -> list[tuple[tuple[str, str], list[int]]]:
+        """Limits, then rules, each keyed ("limit", attribute) or ("rule", index), with
+        its selector."""
+        return [(("limit", name), [lit]) for name, lit in self.limit_selector.items()] + [
+            (("rule", str(index)), [lit]) for index, lit in self.rule_selector.items()
+        ]
 
     def choice_lits(self, attribute: Attribute, value: Value) -> list[int]:
         """The literals that hold a shopper's choice of ``value`` for ``attribute``."""

@@ -53,9 +53,7 @@ class Engine:
         self._attributes = {attribute.id: attribute for attribute in catalog.attributes}
         self._rules = {rule.index: rule for rule in catalog.rules}
         enc = self.encoding
-        self._selector_groups: list[tuple[GroupKey, list[int]]] = [
-            (("limit", name), [lit]) for name, lit in enc.limit_selector.items()
-        ] + [(("rule", str(index)), [lit]) for index, lit in enc.rule_selector.items()]
+        self._selector_groups: list[tuple[GroupKey, list[int]]] = enc.selector_groups()
         self._selectors = [lits[0] for _, lits in self._selector_groups]
         self._candidates = {a.id: enc.candidates(a) for a in catalog.attributes}
         if search is None:
@@ -139,10 +137,7 @@ class Engine:
         return to_json(self.parse(raw))
 
     def _groups(self, choices: Choices) -> dict[str, list[int]]:
-        return {
-            name: self.encoding.choice_lits(self._attributes[name], value)
-            for name, value in choices.items()
-        }
+        return self.encoding.choice_groups(choices)
 
     # -- availability ------------------------------------------------------------------
 
@@ -326,10 +321,8 @@ class Engine:
         picked = self._witnesses.necessary_choices(choices, skip, target)
         if picked is None:
             return None
-        lean = self._witnesses.encoding
-        fixed = [target]
-        for name in picked:
-            fixed += lean.choice_lits(self._attributes[name], choices[name])
+        named = self._witnesses.encoding.choice_groups({name: choices[name] for name in picked})
+        fixed = [target, *(lit for lits in named.values() for lit in lits)]
         return [("choice", name) for name in picked] + self._minimal_rules(fixed)
 
     def _minimal_rules(self, fixed: list[int]) -> list[GroupKey]:
@@ -338,7 +331,7 @@ class Engine:
         satisfiable trial's model rotated (``rotation``)."""
         search = self._witnesses
         assert search is not None
-        keyed = search.selector_groups()
+        keyed = search.encoding.selector_groups()
         lits_of = dict(keyed)
         last: list[int] = []
 

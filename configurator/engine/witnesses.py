@@ -289,13 +289,6 @@ class WitnessSearch:
 
     # -- the rules of a reason -----------------------------------------------------------
 
-    def selector_groups(self) -> list[tuple[tuple[str, str], list[int]]]:
-        """Limits, then rules, each with its selector on the lean formula."""
-        enc = self.encoding
-        return [(("limit", name), [lit]) for name, lit in enc.limit_selector.items()] + [
-            (("rule", str(index)), [lit]) for index, lit in enc.rule_selector.items()
-        ]
-
     def rules_model(self, assumptions: list[int]) -> list[int] | None:
         """The attribute literals of a configuration that satisfies the assumptions and
         the rules and limits whose selectors they assume (the others off), or None.
@@ -410,21 +403,13 @@ class WitnessSearch:
     def consistent(self, choices: Choices) -> bool:
         """Whether some valid configuration has every choice (it joins the pool, where
         ``availability`` finds it first)."""
-        enc = self.encoding
-        full = [
-            lit
-            for name, value in choices.items()
-            for lit in enc.choice_lits(self._attributes[name], value)
-        ]
-        return self._checked(full) is not None
+        groups = self.encoding.choice_groups(choices)
+        return self._checked([lit for lits in groups.values() for lit in lits]) is not None
 
     def availability(self, choices: Choices, consistent: bool) -> Available:
         """For each attribute, the keys some valid configuration allows, each judged
         against the other choices (see ``Engine.configure``)."""
-        enc = self.encoding
-        groups = {
-            name: enc.choice_lits(self._attributes[name], value) for name, value in choices.items()
-        }
+        groups = self.encoding.choice_groups(choices)
         available: Available = {name: set() for name in self._attributes}
         own = [
             name for name in groups if self._attributes[name].kind in ("single", "number", "text")
@@ -499,12 +484,7 @@ class WitnessSearch:
         rule and limit on, or None if ``target`` is possible: the first half of a reason,
         found here because satisfiable trials are cheaper on the lean solver."""
         assert self._solver is not None
-        enc = self.encoding
-        groups = {
-            name: enc.choice_lits(self._attributes[name], value)
-            for name, value in choices.items()
-            if name != skip
-        }
+        groups = self.encoding.choice_groups({n: v for n, v in choices.items() if n != skip})
 
         def impossible(names: list[str]) -> bool:
             return self._checked([target, *(lit for n in names for lit in groups[n])]) is None
