@@ -130,14 +130,9 @@ class Derivations:
         """The changes that set ``name`` to ``value`` in a valid ``config`` and recompute
         what derives from it, if the result is valid, leaves ``locked`` alone and (when
         given) is ``worth`` checking. ``config`` is changed while this runs, then restored."""
-        return self._move({name: value}, config, locked, worth)
-
-    def _move(self, targets: dict[str, str], config: MutableMapping[str, Value],
-              locked: set[str], worth: Callable[[dict[str, str]], bool] | None,
-              ) -> dict[str, str] | None:  # fmt: skip
         saved: dict[str, Value] = {}
         try:
-            if not self._derive(config, targets, locked, saved):
+            if not self._derive(config, name, value, locked, saved):
                 return None
             changes = {attribute: str(config[attribute]) for attribute in saved}
             if worth is not None and not worth(changes):
@@ -146,12 +141,11 @@ class Derivations:
         finally:
             config.update(saved)
 
-    def _derive(self, config: MutableMapping[str, Value], targets: dict[str, str],
+    def _derive(self, config: MutableMapping[str, Value], name: str, value: str,
                 locked: set[str], saved: dict[str, Value]) -> bool:  # fmt: skip
-        for name, value in targets.items():
-            saved[name] = config[name]
-            config[name] = value
-        queued = {d for name in targets for d in self.dependents[name]}
+        saved[name] = config[name]
+        config[name] = value
+        queued = set(self.dependents[name])
         queue = [(self._order[d], d) for d in queued]
         heapq.heapify(queue)
         while queue:
