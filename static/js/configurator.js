@@ -279,10 +279,9 @@ function renderPrice() {
 const conflictBox = form.querySelector("[data-conflict]");
 conflictBox.removeAttribute("role");
 const stepFixes = [...form.querySelectorAll("[data-repair-here]")];
-stepFixes.forEach((button) => {
-  button.hidden = answer.consistent || !answer.repair;
-  button.addEventListener("click", () => applyRepair());
-});
+const showStepFixes = () => stepFixes.forEach((button) => { button.hidden = answer.consistent || !answer.repair; });
+stepFixes.forEach((button) => button.addEventListener("click", () => applyRepair()));
+showStepFixes();
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 const conflictKey = () => (answer.consistent ? null : JSON.stringify([answer.conflict, answer.repair?.change]));
 let shownConflict = conflictKey();
@@ -318,7 +317,7 @@ function renderConflict() {
   const isNew = key !== shownConflict;
   shownConflict = key;
   const hadFocus = conflictBox.contains(document.activeElement) || stepFixes.includes(document.activeElement);
-  stepFixes.forEach((button) => { button.hidden = answer.consistent || !answer.repair; });
+  showStepFixes();
   if (answer.consistent) {
     conflictBox.hidden = true;
     conflictBox.replaceChildren();
