@@ -15,7 +15,9 @@ B. A generated car (bench/carmodel.py: 270 attributes, 330 tables): compilation 
    ``configure(choices, explain=False)`` (target p95 < 250 ms); per step, ``explain``
    for 3 random unavailable options (target < 50 ms each); and on the same choices the
    baseline ``availability(naive=True)`` (one call of the exact solver per option not
-   yet seen in a model), with its ratio to ``configure``.
+   yet seen in a model), with its ratio to ``configure``. On 2+ cores the car's engine
+   has its helper process, as the app's (``--no-helper``: without); the same choices
+   are then replayed on an engine without it, for its configure times beside.
 
 Along the way the answers are cross-checked (nothing here asserts; anomalies are
 counted and printed): a chosen option that was offered must leave the configuration
@@ -350,7 +352,7 @@ def bench_car(args: argparse.Namespace) -> None:
         f"{size['rows_median']}, p90 {size['rows_p90']}), {size['rows_total']} rows in all"
     )
     parse_time, catalog = timed(parse_catalog, document, "carmodel")
-    compile_time, engine = timed(compile_catalog, catalog)
+    compile_time, engine = timed(compile_catalog, catalog, helper=args.helper)
     gc.freeze()  # as the app's engine cache does (configurator/products/engines.py)
     encoding = engine.encoding
     print(
@@ -358,6 +360,10 @@ def bench_car(args: argparse.Namespace) -> None:
         f"compile_catalog {ms(compile_time)} ms "
         f"(target < 5 s: {'met' if compile_time < 5 else 'MISSED'}); "
         f"CNF {encoding.top} variables, {len(encoding.clauses)} clauses"
+    )
+    print(
+        "  helper process (ENGINE_HELPER, as the app on 2+ cores): "
+        + ("on, half of each search on another core" if args.helper else "off")
     )
 
     configure_times: list[float] = []
@@ -367,6 +373,7 @@ def bench_car(args: argparse.Namespace) -> None:
     anomalies: list[str] = []
     kinds = {"new": 0, "derived": 0, "change": 0}
     trace: list[str] = []
+    script: list[tuple[dict[str, str], list[tuple[str, str]]]] = []  # for the replay
     started = time.perf_counter()
     stopped_early = False
     shopper = carmodel.feature_attributes(document)
@@ -408,6 +415,7 @@ def bench_car(args: argparse.Namespace) -> None:
                 )
             closed = unavailable(answer)
             asked = rng.sample(closed, min(args.explain, len(closed)))
+            script.append((dict(choices), asked))
             step_explain = []
             for target_attribute, option in asked:
                 took, reply = timed(engine.explain, choices, target_attribute, option=option)
@@ -480,18 +488,15 @@ def bench_car(args: argparse.Namespace) -> None:
     if wrong or not answer["consistent"]:
         anomalies.append(f"reference 0 not accepted: {wrong[:5]}")
 
-    print(
-        table(
-            SUMMARY_HEADER,
-            [
-                summary_row("configure(explain=False), per choice", configure_times, 0.250),
-                summary_row(
-                    f"explain(option), {args.explain} unavailable per step", explain_times, 0.050
-                ),
-                summary_row("availability(naive=True), the baseline", naive_times, None),
-            ],
-        )
-    )
+    rows = [
+        summary_row("configure(explain=False), per choice", configure_times, 0.250),
+        summary_row(f"explain(option), {args.explain} unavailable per step", explain_times, 0.050),
+        summary_row("availability(naive=True), the baseline", naive_times, None),
+    ]
+    if args.helper:
+        alone = replay_alone(catalog, script)
+        rows.append(summary_row("configure, same choices, no helper process", alone, 0.250))
+    print(table(SUMMARY_HEADER, rows))
     if ratios:
         p50 = percentile(naive_times, 50) / percentile(configure_times, 50)
         p95 = percentile(naive_times, 95) / percentile(configure_times, 95)
@@ -513,6 +518,23 @@ def bench_car(args: argparse.Namespace) -> None:
         print(f"    {anomaly}")
     if args.trace:
         print("\n".join(trace))
+
+
+def replay_alone(catalog: Any, script: list[tuple[dict[str, str], list[tuple[str, str]]]]) -> (
+    list[float]
+):  # fmt: skip
+    """Configure times of the same session on an engine without the helper process (the
+    same reasons asked along the way, untimed, so that both engines see the same)."""
+    engine = compile_catalog(catalog, helper=False)
+    gc.freeze()
+    engine.configure({}, explain=False)
+    times = []
+    for choices, asked in script:
+        elapsed, _ = timed(engine.configure, choices, explain=False)
+        times.append(elapsed)
+        for attribute, option in asked:
+            engine.explain(choices, attribute, option=option)
+    return times
 
 
 def main(argv: Iterable[str] | None = None) -> None:
@@ -547,7 +569,13 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument(
         "--progress", action="store_true", help="print car steps to stderr as they happen"
     )
+    parser.add_argument(
+        "--no-helper",
+        action="store_true",
+        help="the car's engine without its helper process (as ENGINE_HELPER=0)",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
+    args.helper = not args.no_helper and (os.cpu_count() or 1) > 1
     args.sessions = args.sessions or (20 if args.quick else 200)
     args.steps = args.steps or (10 if args.quick else 80)
     args.budget = args.budget or (30.0 if args.quick else 7200.0)

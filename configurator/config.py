@@ -70,6 +70,9 @@ def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str
         "CATALOG_DIR": os.environ.get("CATALOG_DIR") or None,
         # How stale a process's idea of the current catalog versions may get, at most.
         "CATALOG_RECHECK_SECONDS": float(os.environ.get("CATALOG_RECHECK_SECONDS") or 1.0),
+        # Large catalogs share each availability search with a forked copy of the engine
+        # (on another core): pointless with a single core, and "0" turns it off.
+        "ENGINE_HELPER": os.environ.get("ENGINE_HELPER") != "0" and (os.cpu_count() or 1) > 1,
         # A form's CSRF token is good for as long as the session that holds its secret:
         # a page left open for hours can still be sent (Flask-WTF's default is 1 hour).
         "WTF_CSRF_TIME_LIMIT": None,

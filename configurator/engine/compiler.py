@@ -7,9 +7,10 @@ from .errors import CatalogError, ChoiceError
 from .model import Catalog
 
 
-def compile_catalog(catalog: Catalog, search: str | None = None) -> Engine:
-    """Compile a catalog; raises CatalogError if no configuration is valid or the defaults clash."""
-    engine = Engine(catalog, search)
+def compile_catalog(catalog: Catalog, search: str | None = None, helper: bool = False) -> Engine:
+    """Compile a catalog; raises CatalogError if no configuration is valid or the defaults
+    clash. ``search`` and ``helper`` as for ``Engine``."""
+    engine = Engine(catalog, search, helper)
     defaults = engine.default_choices()
     try:
         answer = engine.configure(defaults, explain=False)

@@ -44,10 +44,11 @@ REASONS_KEPT = 4
 class Engine:
     """Answers configuration questions for one immutable catalog."""
 
-    def __init__(self, catalog: Catalog, search: str | None = None) -> None:
+    def __init__(self, catalog: Catalog, search: str | None = None, helper: bool = False) -> None:
         """``search`` is "probe" (a solver call per option, best on small catalogs) or
         "witness" (``WitnessSearch``) to force an availability search (tests,
-        benchmarks); by default the catalog's size decides."""
+        benchmarks); by default the catalog's size decides. ``helper``: the witness
+        search, if there is one, shares its large searches with a forked copy."""
         self.catalog = catalog
         self.encoding: Encoding = encode(catalog)
         self._attributes = {attribute.id: attribute for attribute in catalog.attributes}
@@ -58,7 +59,7 @@ class Engine:
         self._candidates = {a.id: enc.candidates(a) for a in catalog.attributes}
         if search is None:
             search = "probe" if len(enc.clauses) < PROBE_CLAUSES else "witness"
-        self._witnesses = WitnessSearch(catalog) if search == "witness" else None
+        self._witnesses = WitnessSearch(catalog, helper) if search == "witness" else None
         # on small catalogs a solver call costs less than judging rules in Python
         self._rotation = Rotation(catalog, enc) if self._witnesses is not None else None
         # the two encodings number attribute variables alike (declared first, in order)

@@ -44,6 +44,7 @@ from .choices import Choices
 from .derived import Derivations, rule_attributes, tuple_getter
 from .encode import CandidateKey, encode
 from .expr import Value
+from .helper import Helper
 from .model import Attribute, Catalog, Rule
 from .mus import keys_in_core, minimal_subset
 
@@ -52,6 +53,7 @@ POOL_SIZE = 4096
 ANSWERS = 16  # earlier answers kept as bounds for later ones
 TARGETS = 3  # unseen options assumed together in one call
 MIN_RETIRED = 1000
+MIN_SHARED = 16  # unseen options worth sending half of to the helper process
 # lessons a relaxed table may teach the rules' solver before it gets its exact clauses
 LESSONS_BEFORE_EXACT = 8
 
@@ -131,6 +133,24 @@ class _Coverage:
             name = self.owner[var]
             self.available[name].add(self.unseen[name].pop(var))
 
+    def add(self, var: int, name: str, key: CandidateKey) -> None:
+        self.unseen.setdefault(name, {})[var] = key
+        self.owner[var] = name
+        self.mask |= 1 << var
+
+    def every_other(self) -> list[int]:
+        """Every second unseen option (so about half of each attribute's)."""
+        return self.missing()[1::2]
+
+    def take(self, options: list[int]) -> _Coverage:
+        """A coverage of ``options`` (unseen here), which this one stops looking for."""
+        part = _Coverage([], {}, self.available, {})
+        for var in options:
+            name = self.owner[var]
+            part.add(var, name, self.unseen[name].pop(var))
+            self.mask &= ~(1 << var)
+        return part
+
     def drop(self, var: int) -> None:
         """An option proved impossible in this context."""
         self.unseen[self.owner[var]].pop(var, None)
@@ -154,6 +174,19 @@ class _Coverage:
         return [next(iter(self.unseen[name])) for name in picked]
 
 
+class _Job:
+    """Options to cover in one context; ``spread``: by the search, with spreads (the
+    attributes judged against every choice), else by "any unseen option" calls.
+    ``options``: the part of ``cover`` a helper is to take, when not all of it."""
+
+    def __init__(self, context: list[int], cover: _Coverage, spread: bool,
+                 options: list[int] | None = None) -> None:  # fmt: skip
+        self.context = context
+        self.cover = cover
+        self.spread = spread
+        self.options = options
+
+
 class _Witness(dict[str, Value]):
     """A pooled witness read as choices, attribute by attribute when asked."""
 
@@ -170,7 +203,9 @@ class _Witness(dict[str, Value]):
 class WitnessSearch:
     """Exact availability for one catalog, fast on large ones."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, helper: bool = False) -> None:
+        """``helper``: fork a copy of this search (after it is built) that finds the
+        witnesses of half the unseen options of each large search on another core."""
         self.catalog = catalog
         self.encoding = enc = encode(catalog, relax_tables=True, native_at_most_one=True)
         self._attributes = {a.id: a for a in catalog.attributes}
@@ -198,7 +233,20 @@ class WitnessSearch:
             for var, (name, key) in self._value_of.items()
             if self._attributes[name].kind == "single"
         }
-        self._last_checked: dict[str, str | None] | None = None
+        # per attribute variable: the (single attribute, value) it gives, and the tables
+        # over its attribute; ("", None) for the variables of other kinds (ids are never "")
+        self._pair_of: list[tuple[str, str | None]] = [("", None)] * (enc.attribute_top + 1)
+        for var, pair in self._single_value.items():
+            self._pair_of[var] = pair
+        for name in self._singles:
+            self._pair_of[enc.none_var[name]] = (name, None)
+        self._tables_of_var: list[list[int]] = [[] for _ in self._pair_of]
+        for var in range(1, enc.attribute_top + 1):
+            if var in self._value_of:
+                self._tables_of_var[var] = self._tables_of[self._value_of[var][0]]
+        for name in self._singles:
+            self._tables_of_var[enc.none_var[name]] = self._tables_of[name]
+        self._last_checked: set[int] | None = None  # true literals of the last valid model
         self._units = [[s] for s in [*enc.rule_selector.values(), *enc.limit_selector.values()]]
         self._learnt: list[list[int]] = []
         self._pool: deque[int] = deque(maxlen=POOL_SIZE)
@@ -234,6 +282,8 @@ class WitnessSearch:
         # retired activation variables slow every call down: start afresh past this many
         self.retire_limit = max(MIN_RETIRED, enc.top)
         self._start()
+        self.min_shared = MIN_SHARED
+        self._helper = Helper.fork(self, self._answer_jobs) if helper else None
 
     # -- solver ------------------------------------------------------------------------
 
@@ -267,18 +317,19 @@ class WitnessSearch:
             assert model is not None
             true = [lit for lit in model[: self.encoding.attribute_top] if lit > 0]
             values = self._values(true)
-            lessons = self._lessons(values, self._tables_to_check(values))
+            lessons = self._lessons(values, self._tables_to_check(true))
             if not lessons:
                 bits = self._bits(model, true)
                 self._pool.append(bits)
-                self._last_checked = values
+                self._last_checked = set(true)
                 return bits
             self._learn(lessons)
 
     def _values(self, true: list[int]) -> dict[str, str | None]:
         """The single attributes' values from a model's true attribute literals."""
         values: dict[str, str | None] = dict.fromkeys(self._singles)
-        values.update(self._single_value[lit] for lit in true if lit in self._single_value)
+        values.update(map(self._pair_of.__getitem__, true))
+        values.pop("", None)
         return values
 
     def _learn(self, lessons: list[list[int]]) -> None:
@@ -356,15 +407,14 @@ class WitnessSearch:
                 bits |= 1 << position
         return bits
 
-    def _tables_to_check(self, values: dict[str, str | None]) -> Iterable[_Table]:
+    def _tables_to_check(self, true: list[int]) -> Iterable[_Table]:
         """The relaxed tables over attributes whose values differ from the last valid
         configuration (the others hold as they did there)."""
         last = self._last_checked
         if last is None:
             return self._tables
-        changed = {
-            i for name in self._singles if values[name] != last[name] for i in self._tables_of[name]
-        }
+        changes = last.symmetric_difference(true)
+        changed = set().union(*map(self._tables_of_var.__getitem__, changes))
         return [self._tables[i] for i in sorted(changed)]
 
     def _lessons(
@@ -376,7 +426,7 @@ class WitnessSearch:
         lessons = []
         for table in tables:
             key = table.key_of(values)
-            if None in key or key in table.keys or values[table.column_name] is None:
+            if key in table.keys or None in key or values[table.column_name] is None:
                 continue  # holds (an unset attribute makes any table hold)
             cells = {p: str(values[n]) for p, n in zip(table.key, table.key_names, strict=True)}
             part = table.smallest_missing_part(cells)
@@ -435,25 +485,25 @@ class WitnessSearch:
             base = self._checked(full)
             if base is not None:
                 self._mark_full(base, common, coverage)
-        if base is not None:
-            self._spread(base, set(groups), common)
-            self._search(full, common, set(groups))
-        for attribute in self.catalog.attributes:
-            if attribute.kind == "text" and (attribute.id in groups or base is not None):
-                self._fill_text(attribute, self._context(groups, attribute.id), available)
         locked = set(groups)
+        jobs: list[_Job] = []
+        if base is not None:
+            self._spread(base, locked, common)
+            jobs.append(_Job(full, common, spread=True))
         closed = base is not None and self.derivations.determined_by(locked)
         for name, cover in coverage.items():
             if base is not None and name in self.derivations.movable:
                 self._moves(base, name, locked - {name}, cover)
                 if closed:
                     continue  # a failed move was the only candidate: impossible
-            context = self._context(groups, name)
-            while cover.unseen[name]:
-                bits = self._some(context, cover.missing())
-                if bits is None:
-                    break
-                cover.mark(bits)
+            jobs.append(_Job(self._context(groups, name), cover, spread=False))
+        handed = self._hand_over(jobs, locked)
+        for job in jobs:
+            self._run(job, locked)
+        for attribute in self.catalog.attributes:
+            if attribute.kind == "text" and (attribute.id in groups or base is not None):
+                self._fill_text(attribute, self._context(groups, attribute.id), available)
+        self._collect(handed, locked)
         if self._retired > self.retire_limit:
             self._start()
         self._answers.append(
@@ -605,6 +655,99 @@ class WitnessSearch:
             common.mark(bits)
             self._spread(bits, locked, common)
             count = TARGETS
+
+    def _run(self, job: _Job, locked: set[str]) -> None:
+        """Cover a job's options: with the search (and spreads) for the attributes judged
+        against every choice, with "any unseen option" calls for a chosen attribute's
+        alternatives (most of them are usually impossible, which one call shows)."""
+        if job.spread:
+            self._search(job.context, job.cover, locked)
+            return
+        while job.cover.mask:
+            bits = self._some(job.context, job.cover.missing())
+            if bits is None:
+                return
+            job.cover.mark(bits)
+
+    # -- the helper process ------------------------------------------------------------
+
+    def _ready_helper(self) -> Helper | None:
+        helper = self._helper
+        if helper is not None and not helper.usable() and helper.alive:
+            # a process forked from the owner's (a gunicorn worker of a preloaded app)
+            helper = self._helper = Helper.fork(self, self._answer_jobs)
+        return helper if helper is not None and helper.usable() else None
+
+    def _hand_over(self, jobs: list[_Job], locked: set[str]) -> list[_Job]:
+        """Give the helper, if there is one and enough to do, about half of the work:
+        every other option of the search and whole jobs for chosen attributes, the
+        largest first to whichever side has less. The jobs handed over are taken out of
+        ``jobs`` and returned for ``_collect``."""
+        helper = self._ready_helper()
+        if helper is None or sum(job.cover.mask.bit_count() for job in jobs) < self.min_shared:
+            return []
+        searches = [job for job in jobs if job.spread]
+        handed = [_Job(job.context, job.cover, True, job.cover.every_other()) for job in searches]
+        theirs = sum(len(job.options or ()) for job in handed)
+        mine = sum(job.cover.mask.bit_count() for job in searches) - theirs
+        alternatives = [job for job in jobs if not job.spread]
+        for job in sorted(alternatives, key=lambda job: -job.cover.mask.bit_count()):
+            if theirs < mine:
+                handed.append(job)
+                theirs += job.cover.mask.bit_count()
+            else:
+                mine += job.cover.mask.bit_count()
+        question = [
+            (job.context, job.cover.missing() if job.options is None else job.options, job.spread)
+            for job in handed
+        ]
+        if not handed or not helper.ask((question, sorted(locked))):
+            return []
+        for job in handed:
+            if job.options is not None:
+                job.cover = job.cover.take(job.options)
+            else:
+                jobs.remove(job)
+        return handed
+
+    def _collect(self, handed: list[_Job], locked: set[str]) -> None:
+        """The helper's answer to the jobs handed over: what it found is available, the
+        rest impossible. If no answer comes, the jobs are done here."""
+        if not handed:
+            return
+        reply = self._helper.reply() if self._helper is not None else None
+        if reply is None:
+            for job in handed:
+                self._run(job, locked)
+            return
+        seen, witnesses, lessons = reply
+        if lessons:
+            self._learn(lessons)
+        for job, options in zip(handed, seen, strict=True):
+            job.cover.mark(sum(1 << var for var in options))
+        self._pool.extend(witnesses)
+
+    def _answer_jobs(
+        self, question: tuple[list[tuple[list[int], list[int], bool]], list[str]]
+    ) -> tuple[list[list[int]], list[int], list[list[int]]]:
+        """In the helper: the jobs sent. Replies the options each found, the witnesses
+        (for the owner's pool) and the lessons learnt meanwhile."""
+        jobs, locked = question
+        learnt = len(self._learnt)
+        self._pool.clear()
+        seen = []
+        for context, options, spread in jobs:
+            cover = _Coverage([], {}, {}, {})
+            for var in options:
+                name, key = self._value_of[var]
+                cover.available.setdefault(name, set())
+                cover.add(var, name, key)
+            self._run(_Job(context, cover, spread), set(locked))
+            found = cover.available
+            seen.append([v for v in options if self._value_of[v][1] in found[cover.owner[v]]])
+        if self._retired > self.retire_limit:
+            self._start()
+        return seen, list(self._pool), self._learnt[learnt:]
 
     def _fill_text(self, attribute: Attribute, context: list[int], available: Available) -> None:
         """Only the longest allowed text is reported: try lengths from the longest down."""

@@ -22,9 +22,10 @@ CacheKey = tuple[str, int]
 class EngineCache:
     """A thread-safe LRU of compiled engines; each key is compiled at most once."""
 
-    def __init__(self, max_size: int = 64, freeze: bool = False) -> None:
+    def __init__(self, max_size: int = 64, freeze: bool = False, helper: bool = False) -> None:
         self.max_size = max_size
         self.freeze = freeze
+        self.helper = helper  # see Engine: for large catalogs, a forked copy on another core
         self._engines: OrderedDict[CacheKey, Engine] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[CacheKey, threading.Lock] = {}
@@ -43,7 +44,8 @@ class EngineCache:
                 engine = self._engines.get(key)
             if engine is None:
                 source = f"{version.slug} v{version.version}"
-                engine = compile_catalog(parse_catalog(version.document, source=source))
+                catalog = parse_catalog(version.document, source=source)
+                engine = compile_catalog(catalog, helper=self.helper)
                 if self.freeze:
                     # An engine lives as long as its version is served. Out of the cycle
                     # collector's generations (with all else alive now), full collections
@@ -65,8 +67,11 @@ class EngineCache:
 
 
 def init_engine_cache(app: Flask) -> None:
-    # Not under tests: each freeze would keep that moment's garbage cycles for good.
-    app.extensions["atelier_engines"] = EngineCache(freeze=not app.testing)
+    # Not under tests: each freeze would keep that moment's garbage cycles for good, and
+    # test apps come and go by the hundred (the engine's own tests cover the helper).
+    app.extensions["atelier_engines"] = EngineCache(
+        freeze=not app.testing, helper=app.config["ENGINE_HELPER"] and not app.testing
+    )
 
 
 def engine_cache() -> EngineCache:

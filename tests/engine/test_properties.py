@@ -28,10 +28,10 @@ SETTINGS = settings(
 )
 
 
-def build(model: Model, search: str | None = None) -> Engine | None:
+def build(model: Model, search: str | None = None, helper: bool = False) -> Engine | None:
     """The compiled engine, or None when the oracle agrees no configuration is valid."""
     try:
-        return compile_catalog(parse_catalog(model.document()), search)
+        return compile_catalog(parse_catalog(model.document()), search, helper)
     except CatalogError as error:
         valid = model.valid_configs()
         if any("no valid configuration" in p for p in error.problems):
@@ -164,10 +164,27 @@ def test_witness_search_over_a_session_matches_the_oracle(data: st.DataObject) -
     """One engine answers a shopper's successive questions: witnesses kept from earlier
     answers, moves of a choice through derived attributes and learnt clauses must never
     make an answer wrong."""
+    session_matches_the_oracle(data, helper=False)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_a_witness_search_sharing_its_work_with_a_helper_matches_the_oracle(
+    data: st.DataObject,
+) -> None:
+    """Half of every search done by a forked copy, whatever its size: the options it
+    covers, the witnesses and the lessons it sends back must never make an answer wrong."""
+    session_matches_the_oracle(data, helper=True)
+
+
+def session_matches_the_oracle(data: st.DataObject, helper: bool) -> None:
     model = data.draw(derived_models())
-    engine = build(model, "witness")
+    engine = build(model, "witness", helper)
     if engine is None:
         return
+    if helper:
+        assert engine._witnesses is not None and engine._witnesses._helper is not None
+        engine._witnesses.min_shared = 1
     for picked in data.draw(choice_sequences(model)):
         answer = engine.configure(picked, explain=False)
         expected = expected_availability(model, picked)

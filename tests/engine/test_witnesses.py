@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import gc
 import importlib.util
+import os
 import random
+import signal
 import sys
 import weakref
 from pathlib import Path
@@ -43,14 +45,16 @@ def offered(answer: dict[str, Any]) -> dict[str, set[str]]:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-@pytest.mark.parametrize("restart", [False, True])
-def test_a_car_session_matches_the_naive_search(seed: int, restart: bool) -> None:
+@pytest.mark.parametrize(("restart", "helper"), [(False, False), (True, False), (True, True)])
+def test_a_car_session_matches_the_naive_search(seed: int, restart: bool, helper: bool) -> None:
     car = carmodel()
     document, _ = car.generate(seed, attributes=40, features=12, tables=45)
-    engine = Engine(parse_catalog(document, "car"), search="witness")
+    engine = Engine(parse_catalog(document, "car"), search="witness", helper=helper)
+    assert engine._witnesses is not None
     if restart:  # the solver starts afresh (keeping what it learnt) after every question
-        assert engine._witnesses is not None
         engine._witnesses.retire_limit = 0
+    if helper:  # and shares every search with its copy (which restarts as often)
+        engine._witnesses.min_shared = 1
     rng = random.Random(seed)
     features = car.feature_attributes(document)
     choices: dict[str, str] = {}
@@ -221,13 +225,15 @@ def test_a_move_recomputes_what_derives_and_is_refused_by_a_table_it_breaks() ->
     assert config == {"a": "a2", "b": "b3", "c": "c2"}
 
 
-@pytest.mark.parametrize("search", ["probe", "witness"])
-def test_an_engine_is_freed_by_reference_counting_alone(search: str) -> None:
+@pytest.mark.parametrize(
+    ("search", "helper"), [("probe", False), ("witness", False), ("witness", True)]
+)
+def test_an_engine_is_freed_by_reference_counting_alone(search: str, helper: bool) -> None:
     # The app's engine cache takes compiled engines out of the cycle collector
     # (gc.freeze): one evicted later must not need that collector to be freed.
     car = carmodel()
     document, _ = car.generate(3, attributes=40, features=12, tables=45)
-    engine = Engine(parse_catalog(document, "car"), search=search)
+    engine = Engine(parse_catalog(document, "car"), search=search, helper=helper)
     rng = random.Random(3)
     choices: dict[str, str] = {}
     for name in car.feature_attributes(document)[:6]:
@@ -245,3 +251,78 @@ def test_an_engine_is_freed_by_reference_counting_alone(search: str) -> None:
         assert freed() is None
     finally:
         gc.enable()
+
+
+def small_car(seed: int = 4) -> tuple[Any, dict[str, Any]]:
+    car = carmodel()
+    document, _ = car.generate(seed, attributes=40, features=12, tables=45)
+    return car, document
+
+
+def helper_pid(engine: Engine) -> int:
+    assert engine._witnesses is not None and engine._witnesses._helper is not None
+    return engine._witnesses._helper.pid
+
+
+def is_running(pid: int) -> bool:
+    """Whether the process exists and is not a zombie (ended, not yet reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_the_helper_process_ends_with_its_engine() -> None:
+    _, document = small_car()
+    engine = Engine(parse_catalog(document, "car"), search="witness", helper=True)
+    pid = helper_pid(engine)
+    assert is_running(pid)
+    del engine
+    assert not is_running(pid)  # stopped and reaped, not left a zombie
+
+
+def test_when_the_helper_dies_the_search_answers_alone() -> None:
+    car, document = small_car()
+    engine = Engine(parse_catalog(document, "car"), search="witness", helper=True)
+    assert engine._witnesses is not None
+    engine._witnesses.min_shared = 1
+    rng = random.Random(4)
+    choices: dict[str, str] = {}
+    for step, name in enumerate(car.feature_attributes(document)[:6]):
+        if step == 3:
+            os.kill(helper_pid(engine), signal.SIGKILL)
+        answer = engine.configure(choices, explain=False)
+        naive = engine.availability(choices, naive=True)
+        assert offered(answer) == {a: {str(k) for k in keys} for a, keys in naive.items()}, step
+        choices[name] = rng.choice(sorted(offered(answer)[name]))
+    assert engine._witnesses._helper is not None and not engine._witnesses._helper.alive
+
+
+def test_a_process_forked_from_the_owner_makes_its_own_helper() -> None:
+    # gunicorn's preloaded app: workers are forks of a process that may hold engines
+    car, document = small_car()
+    engine = Engine(parse_catalog(document, "car"), search="witness", helper=True)
+    assert engine._witnesses is not None
+    engine._witnesses.min_shared = 1
+    first = helper_pid(engine)
+    name = car.feature_attributes(document)[0]
+    choices = {name: sorted(offered(engine.configure({}, explain=False))[name])[0]}
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: its own helper, and answers as before
+        try:
+            inherited = engine._witnesses._helper
+            answer = engine.configure(choices, explain=False)
+            naive = engine.availability(choices, naive=True)
+            same = offered(answer) == {a: {str(k) for k in keys} for a, keys in naive.items()}
+            own = helper_pid(engine) not in (first, os.getpid())
+            os.write(writing, b"%d %d" % (same, own))
+            assert inherited is not None
+            inherited._stop()  # as at the worker's exit: must leave the owner's copy alone
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading) as pipe:
+        assert pipe.read() == "1 1"
+    os.waitpid(pid, 0)
+    assert helper_pid(engine) == first and is_running(first)

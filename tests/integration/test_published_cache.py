@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from flask import Flask, Response
 
+from configurator.config import settings_from_env
 from configurator.extensions import db
 from configurator.products.engines import EngineCache, engine_cache
 from configurator.products.services import current_version, import_catalog
@@ -103,3 +106,15 @@ def test_a_compiled_engine_leaves_the_cycle_collector_except_under_tests(
             assert engine.configure({}, explain=False)["consistent"]
         finally:
             gc.unfreeze()
+
+
+def test_engines_share_their_searches_with_a_helper_except_under_tests(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with app.app_context():
+        assert engine_cache().helper is False  # test apps never fork
+    given = {"SECRET_KEY": "test"}
+    monkeypatch.delenv("ENGINE_HELPER", raising=False)
+    assert settings_from_env(tmp_path, given)["ENGINE_HELPER"] is ((os.cpu_count() or 1) > 1)
+    monkeypatch.setenv("ENGINE_HELPER", "0")
+    assert settings_from_env(tmp_path, given)["ENGINE_HELPER"] is False
