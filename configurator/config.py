@@ -53,6 +53,13 @@ def engine_options(url: str) -> dict[str, Any]:
     return options
 
 
+def switched_on(value: str | None, default: bool = True) -> bool:
+    """An on/off environment variable: 0, false, off or no (any case) is off."""
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() not in ("0", "false", "off", "no")
+
+
 def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str, Any]:
     """Every setting the app reads, as Flask config keys; ``given`` ones win."""
     url = database_url(instance_path)
@@ -72,7 +79,8 @@ def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str
         "CATALOG_RECHECK_SECONDS": float(os.environ.get("CATALOG_RECHECK_SECONDS") or 1.0),
         # Large catalogs share each availability search with a forked copy of the engine
         # (on another core): pointless with a single core, and "0" turns it off.
-        "ENGINE_HELPER": os.environ.get("ENGINE_HELPER") != "0" and (os.cpu_count() or 1) > 1,
+        "ENGINE_HELPER": switched_on(os.environ.get("ENGINE_HELPER"))
+        and len(os.sched_getaffinity(0)) > 1,
         # A form's CSRF token is good for as long as the session that holds its secret:
         # a page left open for hours can still be sent (Flask-WTF's default is 1 hour).
         "WTF_CSRF_TIME_LIMIT": None,

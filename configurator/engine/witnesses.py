@@ -234,7 +234,8 @@ class WitnessSearch:
             if self._attributes[name].kind == "single"
         }
         # per attribute variable: the (single attribute, value) it gives, and the tables
-        # over its attribute; ("", None) for the variables of other kinds (ids are never "")
+        # over its attribute (unset or not, an option variable changes with the value);
+        # ("", None) for the variables of other kinds (ids are never "")
         self._pair_of: list[tuple[str, str | None]] = [("", None)] * (enc.attribute_top + 1)
         for var, pair in self._single_value.items():
             self._pair_of[var] = pair
@@ -244,11 +245,11 @@ class WitnessSearch:
         for var in range(1, enc.attribute_top + 1):
             if var in self._value_of:
                 self._tables_of_var[var] = self._tables_of[self._value_of[var][0]]
-        for name in self._singles:
-            self._tables_of_var[enc.none_var[name]] = self._tables_of[name]
         self._last_checked: set[int] | None = None  # true literals of the last valid model
         self._units = [[s] for s in [*enc.rule_selector.values(), *enc.limit_selector.values()]]
         self._learnt: list[list[int]] = []
+        self._known_lessons: set[tuple[int, ...]] = set()
+        self._lessons_sent = 0  # to the helper, which has the others
         self._pool: deque[int] = deque(maxlen=POOL_SIZE)
         # (context literals, available keys) per attribute of earlier answers: more choices
         # never make more options possible, so an earlier answer bounds a later one
@@ -337,6 +338,13 @@ class WitnessSearch:
             if solver is not None:
                 solver.append_formula(lessons)
         self._learnt.extend(lessons)
+        self._known_lessons.update(map(tuple, lessons))
+
+    def _merge(self, lessons: list[list[int]]) -> None:
+        """Learn the lessons the other process (helper or owner) learnt and this did not."""
+        new = [lesson for lesson in lessons if tuple(lesson) not in self._known_lessons]
+        if new:
+            self._learn(new)
 
     # -- the rules of a reason -----------------------------------------------------------
 
@@ -673,8 +681,9 @@ class WitnessSearch:
 
     def _ready_helper(self) -> Helper | None:
         helper = self._helper
-        if helper is not None and not helper.usable() and helper.alive:
-            # a process forked from the owner's (a gunicorn worker of a preloaded app)
+        if helper is not None and (helper.evicted or (helper.alive and not helper.usable())):
+            # stopped to make room for another engine's, or forked from the owner's
+            # process (a gunicorn worker of a preloaded app): a copy of its own
             helper = self._helper = Helper.fork(self, self._answer_jobs)
         return helper if helper is not None and helper.usable() else None
 
@@ -701,8 +710,10 @@ class WitnessSearch:
             (job.context, job.cover.missing() if job.options is None else job.options, job.spread)
             for job in handed
         ]
-        if not handed or not helper.ask((question, sorted(locked))):
+        lessons = self._learnt[self._lessons_sent :]
+        if not handed or not helper.ask((question, sorted(locked), lessons)):
             return []
+        self._lessons_sent = len(self._learnt)
         for job in handed:
             if job.options is not None:
                 job.cover = job.cover.take(job.options)
@@ -721,18 +732,18 @@ class WitnessSearch:
                 self._run(job, locked)
             return
         seen, witnesses, lessons = reply
-        if lessons:
-            self._learn(lessons)
+        self._merge(lessons)
         for job, options in zip(handed, seen, strict=True):
             job.cover.mark(sum(1 << var for var in options))
         self._pool.extend(witnesses)
 
     def _answer_jobs(
-        self, question: tuple[list[tuple[list[int], list[int], bool]], list[str]]
+        self, question: tuple[list[tuple[list[int], list[int], bool]], list[str], list[list[int]]]
     ) -> tuple[list[list[int]], list[int], list[list[int]]]:
-        """In the helper: the jobs sent. Replies the options each found, the witnesses
-        (for the owner's pool) and the lessons learnt meanwhile."""
-        jobs, locked = question
+        """In the helper: the jobs sent, after the owner's lessons. Replies the options
+        each job found, the witnesses (for the owner's pool) and the lessons learnt."""
+        jobs, locked, lessons = question
+        self._merge(lessons)
         learnt = len(self._learnt)
         self._pool.clear()
         seen = []

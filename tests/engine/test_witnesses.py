@@ -14,6 +14,7 @@ import random
 import signal
 import sys
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -278,24 +279,83 @@ def test_the_helper_process_ends_with_its_engine() -> None:
     pid = helper_pid(engine)
     assert is_running(pid)
     del engine
-    assert not is_running(pid)  # stopped and reaped, not left a zombie
+    assert not Path(f"/proc/{pid}").exists()  # stopped and reaped, not left a zombie
 
 
-def test_when_the_helper_dies_the_search_answers_alone() -> None:
-    car, document = small_car()
+def session_with_a_helper(
+    accident: Callable[[Engine, int, dict[str, str]], None], seed: int = 4
+) -> Engine:
+    """Six choices on a small car whose engine shares every search with its helper,
+    ``accident(engine, step, choices)`` before each answer, every answer checked."""
+    car, document = small_car(seed)
     engine = Engine(parse_catalog(document, "car"), search="witness", helper=True)
     assert engine._witnesses is not None
     engine._witnesses.min_shared = 1
-    rng = random.Random(4)
+    rng = random.Random(seed)
     choices: dict[str, str] = {}
     for step, name in enumerate(car.feature_attributes(document)[:6]):
-        if step == 3:
-            os.kill(helper_pid(engine), signal.SIGKILL)
+        accident(engine, step, choices)
         answer = engine.configure(choices, explain=False)
         naive = engine.availability(choices, naive=True)
         assert offered(answer) == {a: {str(k) for k in keys} for a, keys in naive.items()}, step
         choices[name] = rng.choice(sorted(offered(answer)[name]))
-    assert engine._witnesses._helper is not None and not engine._witnesses._helper.alive
+    return engine
+
+
+def test_when_the_helper_dies_mid_question_the_search_answers_alone() -> None:
+    def kill(engine: Engine, step: int, choices: dict[str, str]) -> None:
+        if step == 3:  # the question is sent, the reply never comes
+            os.kill(helper_pid(engine), signal.SIGKILL)
+
+    engine = session_with_a_helper(kill)
+    assert engine._witnesses is not None and engine._witnesses._helper is not None
+    assert not engine._witnesses._helper.alive
+
+
+def test_when_the_helper_is_gone_before_a_question_nothing_is_lost() -> None:
+    def kill_and_reap(engine: Engine, step: int, choices: dict[str, str]) -> None:
+        if step == 3:  # the question cannot even be sent
+            os.kill(helper_pid(engine), signal.SIGKILL)
+            os.waitpid(helper_pid(engine), 0)
+
+    session_with_a_helper(kill_and_reap)
+
+
+def test_a_reply_to_a_question_given_up_on_is_not_taken_for_the_next() -> None:
+    # an exception after the question went out (here: in this process's own part)
+    def fail_once(engine: Engine, step: int, choices: dict[str, str]) -> None:
+        if step != 3:
+            return
+        search = engine._witnesses
+        assert search is not None and search._helper is not None
+        asked, run = search._helper._asked, search._run
+
+        def broken(*args: Any) -> None:
+            search._run = run  # type: ignore[method-assign]
+            raise RuntimeError("this process's part fails")
+
+        search._run = broken  # type: ignore[method-assign]
+        with pytest.raises(RuntimeError):
+            engine.configure(choices, explain=False)  # the question this step asks next
+        assert search._helper._asked == asked + 1  # its reply is left in the pipe
+
+    engine = session_with_a_helper(fail_once)
+    assert engine._witnesses is not None and engine._witnesses._helper is not None
+    assert engine._witnesses._helper.alive
+
+
+def test_helpers_beyond_the_limit_make_room_and_come_back_when_needed() -> None:
+    engines = [session_with_a_helper(lambda *_: None, seed) for seed in (4, 5, 6)]
+    searches = [engine._witnesses for engine in engines]
+    assert all(search is not None and search._helper is not None for search in searches)
+    first = searches[0]._helper  # type: ignore[union-attr]
+    assert first is not None and first.evicted and not is_running(first.pid)
+    assert sum(s._helper.alive for s in searches) == 2  # type: ignore[union-attr]
+    car, document = small_car(4)
+    name = car.feature_attributes(document)[0]
+    answer = engines[0].configure({}, explain=False)
+    engines[0].configure({name: sorted(offered(answer)[name])[-1]}, explain=False)
+    assert searches[0]._helper is not first and searches[0]._helper.alive  # type: ignore[union-attr]
 
 
 def test_a_process_forked_from_the_owner_makes_its_own_helper() -> None:

@@ -114,7 +114,11 @@ def test_engines_share_their_searches_with_a_helper_except_under_tests(
     with app.app_context():
         assert engine_cache().helper is False  # test apps never fork
     given = {"SECRET_KEY": "test"}
+    cores = len(os.sched_getaffinity(0))
     monkeypatch.delenv("ENGINE_HELPER", raising=False)
-    assert settings_from_env(tmp_path, given)["ENGINE_HELPER"] is ((os.cpu_count() or 1) > 1)
-    monkeypatch.setenv("ENGINE_HELPER", "0")
-    assert settings_from_env(tmp_path, given)["ENGINE_HELPER"] is False
+    assert settings_from_env(tmp_path, given)["ENGINE_HELPER"] is (cores > 1)
+    for off in ("0", "false", "Off", " no "):
+        monkeypatch.setenv("ENGINE_HELPER", off)
+        assert settings_from_env(tmp_path, given)["ENGINE_HELPER"] is False, off
+    monkeypatch.setenv("ENGINE_HELPER", "1")
+    assert settings_from_env(tmp_path, given)["ENGINE_HELPER"] is (cores > 1)
