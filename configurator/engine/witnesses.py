@@ -41,6 +41,7 @@ from decimal import Decimal
 from pysat.solvers import Solver
 
 from .choices import Choices
+from .coverage import Available, Coverage, Job
 from .derived import Derivations, rule_attributes, tuple_getter
 from .encode import CandidateKey, encode
 from .expr import Value
@@ -56,8 +57,6 @@ MIN_RETIRED = 1000
 MIN_SHARED = 16  # unseen options worth sending half of to the helper process
 # lessons a relaxed table may teach the rules' solver before it gets its exact clauses
 LESSONS_BEFORE_EXACT = 8
-
-Available = dict[str, set[CandidateKey]]
 
 
 class _Table:
@@ -94,97 +93,6 @@ class _Table:
             else:
                 kept = trial
         return kept
-
-
-class _Coverage:
-    """Options of some attributes not yet seen in a witness of one context."""
-
-    def __init__(
-        self,
-        names: Iterable[str],
-        candidates: dict[str, list[tuple[CandidateKey, int]]],
-        available: Available,
-        bounds: dict[str, frozenset[CandidateKey]],
-    ) -> None:
-        self.available = available
-        self.unseen: dict[str, dict[int, CandidateKey]] = {}
-        self.owner: dict[int, str] = {}
-        self.mask = 0
-        for name in names:
-            seen = available[name]
-            bound = bounds.get(name)
-            keys = {
-                var: key
-                for key, var in candidates[name]
-                if key not in seen and (bound is None or key in bound)
-            }
-            self.unseen[name] = keys
-            for var in keys:
-                self.owner[var] = name
-                self.mask |= 1 << var
-
-    def mark(self, bits: int) -> None:
-        found = bits & self.mask
-        self.mask ^= found
-        while found:
-            low = found & -found
-            found ^= low
-            var = low.bit_length() - 1
-            name = self.owner[var]
-            self.available[name].add(self.unseen[name].pop(var))
-
-    def add(self, var: int, name: str, key: CandidateKey) -> None:
-        self.unseen.setdefault(name, {})[var] = key
-        self.owner[var] = name
-        self.mask |= 1 << var
-
-    def every_other(self) -> list[int]:
-        """Every second unseen option (so about half of each attribute's)."""
-        return self.missing()[1::2]
-
-    def take(self, options: list[int]) -> _Coverage:
-        """A coverage of ``options`` (unseen here), which this one stops looking for."""
-        part = _Coverage([], {}, self.available, {})
-        for var in options:
-            name = self.owner[var]
-            part.add(var, name, self.unseen[name].pop(var))
-            self.mask &= ~(1 << var)
-        return part
-
-    def drop(self, var: int) -> None:
-        """An option proved impossible in this context."""
-        self.unseen[self.owner[var]].pop(var, None)
-        self.mask &= ~(1 << var)
-
-    def missing(self) -> list[int]:
-        return [var for keys in self.unseen.values() for var in keys]
-
-    def targets(self, count: int, related: dict[str, set[str]]) -> list[int]:
-        """One unseen option from each of up to ``count`` attributes with most unseen,
-        no two of them in a rule together (so that they rarely clash)."""
-        names = sorted(
-            (n for n in self.unseen if self.unseen[n]), key=lambda n: -len(self.unseen[n])
-        )
-        picked: list[str] = []
-        for name in names:
-            if not any(name in related[other] for other in picked):
-                picked.append(name)
-                if len(picked) == count:
-                    break
-        return [next(iter(self.unseen[name])) for name in picked]
-
-
-class _Job:
-    """Options to cover in one context; ``spread``: by the search, with spreads (the
-    attributes judged against every choice), else by "any unseen option" calls.
-    ``options``: the part of ``cover`` a helper is to take, when not all of it."""
-
-    def __init__(self, context: list[int], cover: _Coverage, spread: bool,
-                 options: list[int] | None = None) -> None:  # fmt: skip
-        self.context = context
-        self.cover = cover
-        self.spread = spread
-        self.options = options
 
 
 class _Witness(dict[str, Value]):
@@ -478,11 +386,11 @@ class WitnessSearch:
         contexts.update({name: frozenset(full) for name in shared})
         bounds = self._bounds(contexts)
         coverage = {
-            name: _Coverage([name], self._candidates, available, bounds)
+            name: Coverage([name], self._candidates, available, bounds)
             for name in own
             if self._attributes[name].kind != "text"
         }
-        common = _Coverage(
+        common = Coverage(
             [n for n in shared if self._attributes[n].kind != "text"],
             self._candidates,
             available,
@@ -494,17 +402,17 @@ class WitnessSearch:
             if base is not None:
                 self._mark_full(base, common, coverage)
         locked = set(groups)
-        jobs: list[_Job] = []
+        jobs: list[Job] = []
         if base is not None:
             self._spread(base, locked, common)
-            jobs.append(_Job(full, common, spread=True))
+            jobs.append(Job(full, common, spread=True))
         closed = base is not None and self.derivations.determined_by(locked)
         for name, cover in coverage.items():
             if base is not None and name in self.derivations.movable:
                 self._moves(base, name, locked - {name}, cover)
                 if closed:
                     continue  # a failed move was the only candidate: impossible
-            jobs.append(_Job(self._context(groups, name), cover, spread=False))
+            jobs.append(Job(self._context(groups, name), cover, spread=False))
         handed = self._hand_over(jobs, locked)
         for job in jobs:
             self._run(job, locked)
@@ -572,8 +480,8 @@ class WitnessSearch:
                     negative |= bit
         return positive, negative, group_of
 
-    def _from_pool(self, choices: Choices, groups: dict[str, list[int]], common: _Coverage,
-                   coverage: dict[str, _Coverage]) -> int | None:  # fmt: skip
+    def _from_pool(self, choices: Choices, groups: dict[str, list[int]], common: Coverage,
+                   coverage: dict[str, Coverage]) -> int | None:  # fmt: skip
         """Mark what pooled witnesses show; the newest one agreeing with every choice.
 
         A witness that differs from the choices in one attribute only (typically the
@@ -627,12 +535,12 @@ class WitnessSearch:
         return None if changes is None else self._changed(bits, values, changes)
 
     @staticmethod
-    def _mark_full(bits: int, common: _Coverage, coverage: dict[str, _Coverage]) -> None:
+    def _mark_full(bits: int, common: Coverage, coverage: dict[str, Coverage]) -> None:
         common.mark(bits)
         for cover in coverage.values():
             cover.mark(bits)
 
-    def _search(self, context: list[int], common: _Coverage, locked: set[str]) -> None:
+    def _search(self, context: list[int], common: Coverage, locked: set[str]) -> None:
         """Witnesses for every option of ``common`` that has one, with few solver calls."""
         assert self._solver is not None
         # options unit propagation already rules out need no call of their own
@@ -664,7 +572,7 @@ class WitnessSearch:
             self._spread(bits, locked, common)
             count = TARGETS
 
-    def _run(self, job: _Job, locked: set[str]) -> None:
+    def _run(self, job: Job, locked: set[str]) -> None:
         """Cover a job's options: with the search (and spreads) for the attributes judged
         against every choice, with "any unseen option" calls for a chosen attribute's
         alternatives (most of them are usually impossible, which one call shows)."""
@@ -687,7 +595,7 @@ class WitnessSearch:
             helper = self._helper = Helper.fork(self, self._answer_jobs)
         return helper if helper is not None and helper.usable() else None
 
-    def _hand_over(self, jobs: list[_Job], locked: set[str]) -> list[_Job]:
+    def _hand_over(self, jobs: list[Job], locked: set[str]) -> list[Job]:
         """Give the helper, if there is one and enough to do, about half of the work:
         every other option of the search and whole jobs for chosen attributes, the
         largest first to whichever side has less. The jobs handed over are taken out of
@@ -696,7 +604,7 @@ class WitnessSearch:
         if helper is None or sum(job.cover.mask.bit_count() for job in jobs) < self.min_shared:
             return []
         searches = [job for job in jobs if job.spread]
-        handed = [_Job(job.context, job.cover, True, job.cover.every_other()) for job in searches]
+        handed = [Job(job.context, job.cover, True, job.cover.every_other()) for job in searches]
         theirs = sum(len(job.options or ()) for job in handed)
         mine = sum(job.cover.mask.bit_count() for job in searches) - theirs
         alternatives = [job for job in jobs if not job.spread]
@@ -721,7 +629,7 @@ class WitnessSearch:
                 jobs.remove(job)
         return handed
 
-    def _collect(self, handed: list[_Job], locked: set[str]) -> None:
+    def _collect(self, handed: list[Job], locked: set[str]) -> None:
         """The helper's answer to the jobs handed over: what it found is available, the
         rest impossible. If no answer comes, the jobs are done here."""
         if not handed:
@@ -748,12 +656,12 @@ class WitnessSearch:
         self._pool.clear()
         seen = []
         for context, options, spread in jobs:
-            cover = _Coverage([], {}, {}, {})
+            cover = Coverage([], {}, {}, {})
             for var in options:
                 name, key = self._value_of[var]
                 cover.available.setdefault(name, set())
                 cover.add(var, name, key)
-            self._run(_Job(context, cover, spread), set(locked))
+            self._run(Job(context, cover, spread), set(locked))
             found = cover.available
             seen.append([v for v in options if self._value_of[v][1] in found[cover.owner[v]]])
         if self._retired > self.retire_limit:
@@ -778,7 +686,7 @@ class WitnessSearch:
         key = self._value_of[found.bit_length() - 1][1]
         return key if isinstance(key, Decimal) else str(key)
 
-    def _moves(self, base: int, name: str, locked: set[str], cover: _Coverage) -> None:
+    def _moves(self, base: int, name: str, locked: set[str], cover: Coverage) -> None:
         """Witnesses for ``name``'s alternatives by changing it in the base witness."""
         values = _Witness(base, self)
         for var, key in list(cover.unseen[name].items()):
@@ -788,7 +696,7 @@ class WitnessSearch:
             self._pool.append(self._changed(base, values, changes))
             cover.mark(1 << var)
 
-    def _spread(self, bits: int, locked: set[str], common: _Coverage) -> None:
+    def _spread(self, bits: int, locked: set[str], common: Coverage) -> None:
         """Witnesses next to a new one for the free attribute with most options unseen:
         change it to each of them, and keep the results that break no rule.
 
