@@ -25,8 +25,18 @@ from typing import Any
 REPLY_TIMEOUT_SECONDS = 30.0
 MAX_HELPERS = 2  # live copies per process; the one asked least recently makes room
 
-_forking = threading.Lock()  # so that no copy inherits another's end of a pipe
+# Guards _live, and forks one at a time so that no copy inherits another's end of a
+# pipe; reentrant, since making room stops a copy (and its finalizer takes it again).
+_lock = threading.RLock()
 _live: list[Helper] = []  # this process's copies, the one asked most recently last
+
+
+def _fresh_lock() -> None:
+    global _lock
+    _lock = threading.RLock()  # a thread that held it in the parent is not in the child
+
+
+os.register_at_fork(after_in_child=_fresh_lock)
 
 
 class Helper:
@@ -46,7 +56,7 @@ class Helper:
     def fork(cls, owner: object, answer: Callable[[Any], Any]) -> Helper | None:
         """A copy of this process that replies ``answer(question)`` to each question,
         or None if no process can be made. It ends when ``owner`` is freed."""
-        with _forking:
+        with _lock:
             mine = [h for h in _live if h.usable()]
             while len(mine) >= MAX_HELPERS:
                 mine.pop(0)._drop(evicted=True)
@@ -83,9 +93,10 @@ class Helper:
     def ask(self, question: Any) -> bool:
         """Send a question; False (and the copy dropped) if it cannot be sent."""
         self._asked += 1
-        if self in _live:
-            _live.remove(self)
-            _live.append(self)
+        with _lock:
+            if self in _live:
+                _live.remove(self)
+                _live.append(self)
         try:
             self._connection.send((self._asked, question))
         except (OSError, ValueError):
@@ -112,8 +123,9 @@ class Helper:
 
     def _end(self) -> None:
         self.alive = False
-        if self in _live:
-            _live.remove(self)
+        with _lock:
+            if self in _live:
+                _live.remove(self)
         self._connection.close()
         if os.getpid() != self._owner_pid:
             return  # a forked process's copy of the owner: the copy is not its to end
