@@ -334,19 +334,20 @@ class Engine:
         assert search is not None
         keyed = search.encoding.selector_groups()
         lits_of = dict(keyed)
-        last: list[int] = []
+        last: dict[str, str | None] = {}
 
         def unsatisfiable(keys: list[GroupKey]) -> bool:
-            model = search.rules_model(fixed + [lit for key in keys for lit in lits_of[key]])
-            last[:] = model or []
-            return model is None
+            values = search.rules_model(fixed + [lit for key in keys for lit in lits_of[key]])
+            last.clear()
+            last.update(values or {})
+            return values is None
 
         def in_core(keys: list[GroupKey]) -> list[GroupKey]:
             return keys_in_core(keys, lits_of, search.rules_core())
 
         def needed(keys: list[GroupKey], chunk: list[GroupKey]) -> list[GroupKey]:
             assert self._rotation is not None
-            return self._rotation.needed(last, keys, lits_of, chunk, fixed)
+            return self._rotation.needed_in(last, keys, lits_of, chunk, fixed)
 
         keys = [key for key, _ in keyed]
         assert unsatisfiable(keys), "the choices of a reason rule the target out"

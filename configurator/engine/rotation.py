@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .choices import rule_holds
-from .derived import rule_attributes
+from .derived import rule_attributes, tuple_getter
 from .encode import Encoding
 from .model import Catalog, Rule
 
@@ -48,6 +48,11 @@ class Rotation:
             rule.index: rule_attributes(rule) for rule in catalog.rules if rule.kind != "price"
         }
         self._required = {a.id for a in catalog.attributes if a.required}
+        self._cells = {
+            rule.index: tuple_getter(rule.attributes)
+            for rule in catalog.rules
+            if rule.kind == "table"
+        }
 
     def needed(
         self,
@@ -64,6 +69,18 @@ class Rotation:
             if lit > 0 and lit in self._single_var:
                 name, option = self._single_var[lit]
                 config[name] = option
+        return self.needed_in(config, keys, lits_of, chunk, fixed)
+
+    def needed_in(
+        self,
+        config: Config,
+        keys: list[GroupKey],
+        lits_of: dict[GroupKey, list[int]],
+        chunk: list[GroupKey],
+        fixed: Iterable[int],
+    ) -> list[GroupKey]:
+        """``needed`` for the configuration of a model (every single attribute's value),
+        which this changes while it runs and then restores."""
         broken = []
         for key in chunk:
             verdict = self._holds(key, config, lits_of)
@@ -149,6 +166,10 @@ class Rotation:
         names = self._rule_attributes.get(rule.index)
         if names is None or rule.kind == "text" or not names <= self._options.keys():
             return None
+        cells = self._cells.get(rule.index)
+        if cells is not None:  # a table: a set lookup (as rule_holds, without its generator)
+            values = cells(config)
+            return None in values or values in rule.rows
         return rule_holds(rule, config)
 
     def _lit_holds(self, lit: int, config: Config) -> bool | None:

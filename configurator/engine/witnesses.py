@@ -256,9 +256,10 @@ class WitnessSearch:
 
     # -- the rules of a reason -----------------------------------------------------------
 
-    def rules_model(self, assumptions: list[int]) -> list[int] | None:
-        """The attribute literals of a configuration that satisfies the assumptions and
-        the rules and limits whose selectors they assume (the others off), or None.
+    def rules_model(self, assumptions: list[int]) -> dict[str, str | None] | None:
+        """The single attributes' values in a configuration that satisfies the
+        assumptions and the rules and limits whose selectors they assume (the others
+        off), or None.
 
         Finding the rules of a reason asks this many times: on the lean formula, with the
         selectors assumed instead of unit clauses, a call costs a fraction of one on the
@@ -285,12 +286,16 @@ class WitnessSearch:
                 return None
             model = self._selective.get_model()
             assert model is not None
-            attributes: list[int] = model[: self.encoding.attribute_top]
-            values = self._values([lit for lit in attributes if lit > 0])
-            relaxed = (t for i, t in enumerate(self._tables) if i not in self._exact_tables)
-            lessons = self._lessons(values, [t for t in relaxed if t.selector in on])
+            values = self._values([lit for lit in model[: self.encoding.attribute_top] if lit > 0])
+            tables = [
+                self._tables[i]
+                for lit in on
+                if (i := self._table_of_selector.get(lit)) is not None
+                and i not in self._exact_tables
+            ]
+            lessons = self._lessons(values, tables)
             if not lessons:
-                return attributes
+                return values
             self._learn(lessons)
             self._teach(lessons)
 
