@@ -351,7 +351,9 @@ class Engine:
 
         keys = [key for key, _ in keyed]
         assert unsatisfiable(keys), "the choices of a reason rule the target out"
-        return minimal_subset(keys, unsatisfiable, in_core, needed)
+        # With the choices fixed and what no rule on mentions unset, the first core is
+        # nearly minimal on the car (91-111 parts, 89-110 of them needed): no halving.
+        return minimal_subset(keys, unsatisfiable, in_core, needed, dense=True)
 
     def _conflict_lines(self, groups: dict[str, list[int]], fixed: list[int]) -> list[str]:
         keys = self._minimal_core(self._keyed(groups), fixed) or []

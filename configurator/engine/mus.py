@@ -22,6 +22,7 @@ def minimal_subset(
     unsatisfiable: Callable[[list[Item]], bool],
     in_core: Callable[[list[Item]], list[Item]],
     needed: Callable[[list[Item], list[Item]], list[Item]] | None = None,
+    dense: bool = False,
 ) -> list[Item]:
     """A minimal unsatisfiable subset of ``items`` (which together are unsatisfiable, and
     ``in_core`` has just been told so): drop any one item and the rest is satisfiable.
@@ -33,9 +34,13 @@ def minimal_subset(
     ``needed(keys, chunk)``, called right after a satisfiable trial without ``chunk``,
     may name more items that the trial's model proves needed (see ``rotation``).
     Items before ``position`` are needed: they stay in every later core.
+
+    ``dense``: the first core is known to be nearly minimal, so items are tried one by
+    one from the start (halving from a half would spend its first trials on chunks that
+    all turn out needed).
     """
     keys = in_core(items)
-    position, size = 0, max(1, len(keys) // 2)
+    position, size = 0, 1 if dense else max(1, len(keys) // 2)
     while position < len(keys):
         chunk = keys[position : position + size]
         trial = keys[:position] + keys[position + size :]

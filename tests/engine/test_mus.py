@@ -13,7 +13,9 @@ families = st.lists(
 )
 
 
-def run(sets: list[frozenset[int]], with_needed: bool) -> tuple[list[int], int]:
+def run(
+    sets: list[frozenset[int]], with_needed: bool, dense: bool = False
+) -> tuple[list[int], int]:
     trials = 0
 
     def unsatisfiable(items: list[int]) -> bool:
@@ -29,17 +31,29 @@ def run(sets: list[frozenset[int]], with_needed: bool) -> tuple[list[int], int]:
         return [k for k in chunk if not unsatisfiable([x for x in keys if x != k])]
 
     items = list(range(12))
-    return minimal_subset(items, unsatisfiable, in_core, needed if with_needed else None), trials
+    found = minimal_subset(
+        items, unsatisfiable, in_core, needed if with_needed else None, dense=dense
+    )
+    return found, trials
 
 
 @given(families)
 def test_the_result_is_minimal_with_or_without_proved_items(sets: list[frozenset[int]]) -> None:
     for with_needed in (False, True):
-        found, _ = run(sets, with_needed)
-        assert any(s <= set(found) for s in sets)
-        for item in found:
-            rest = set(found) - {item}
-            assert not any(s <= rest for s in sets), (with_needed, found, item)
+        for dense in (False, True):
+            found, _ = run(sets, with_needed, dense)
+            assert any(s <= set(found) for s in sets)
+            for item in found:
+                rest = set(found) - {item}
+                assert not any(s <= rest for s in sets), (with_needed, dense, found, item)
+
+
+def test_a_dense_core_is_tried_item_by_item_from_the_start() -> None:
+    every = [frozenset(range(12))]  # every item needed: halving only adds trials
+    found, trials = run(every, with_needed=False, dense=True)
+    assert sorted(found) == list(range(12)) and trials == 12
+    _, halving = run(every, with_needed=False)
+    assert halving > 12
 
 
 def test_items_proved_needed_are_not_tried_again() -> None:
