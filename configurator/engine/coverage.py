@@ -91,10 +91,8 @@ class Coverage:
 @dataclass(eq=False)  # jobs are told apart by identity (list.remove)
 class Job:
     """Options to cover in one context; ``spread``: by the search, with spreads (the
-    attributes judged against every choice), else by "any unseen option" calls.
-    ``options``: the part of ``cover`` a helper is to take, when not all of it."""
+    attributes judged against every choice), else by "any unseen option" calls."""
 
     context: list[int]
     cover: Coverage
     spread: bool
-    options: list[int] | None = None

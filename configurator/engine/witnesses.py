@@ -136,17 +136,13 @@ class WitnessSearch:
             name: sum(1 << var for _, var in pairs) for name, pairs in self._candidates.items()
         }
         self._singles = [a.id for a in catalog.attributes if a.kind == "single"]
-        self._single_value: dict[int, tuple[str, str]] = {
-            var: (name, str(key))
-            for var, (name, key) in self._value_of.items()
-            if self._attributes[name].kind == "single"
-        }
         # per attribute variable: the (single attribute, value) it gives, and the tables
         # over its attribute (unset or not, an option variable changes with the value);
         # ("", None) for the variables of other kinds (ids are never "")
         self._pair_of: list[tuple[str, str | None]] = [("", None)] * (enc.attribute_top + 1)
-        for var, pair in self._single_value.items():
-            self._pair_of[var] = pair
+        for var, (name, key) in self._value_of.items():
+            if self._attributes[name].kind == "single":
+                self._pair_of[var] = (name, str(key))
         for name in self._singles:
             self._pair_of[enc.none_var[name]] = (name, None)
         self._tables_of_var: list[list[int]] = [[] for _ in self._pair_of]
@@ -608,31 +604,26 @@ class WitnessSearch:
         helper = self._ready_helper()
         if helper is None or sum(job.cover.mask.bit_count() for job in jobs) < self.min_shared:
             return []
-        searches = [job for job in jobs if job.spread]
-        handed = [Job(job.context, job.cover, True, job.cover.every_other()) for job in searches]
-        theirs = sum(len(job.options or ()) for job in handed)
-        mine = sum(job.cover.mask.bit_count() for job in searches) - theirs
+        halves = [(job, job.cover.every_other()) for job in jobs if job.spread]
+        theirs = sum(len(options) for _, options in halves)
+        mine = sum(job.cover.mask.bit_count() for job, _ in halves) - theirs
+        whole: list[Job] = []
         alternatives = [job for job in jobs if not job.spread]
         for job in sorted(alternatives, key=lambda job: -job.cover.mask.bit_count()):
             if theirs < mine:
-                handed.append(job)
+                whole.append(job)
                 theirs += job.cover.mask.bit_count()
             else:
                 mine += job.cover.mask.bit_count()
-        question = [
-            (job.context, job.cover.missing() if job.options is None else job.options, job.spread)
-            for job in handed
-        ]
+        question = [(job.context, options, True) for job, options in halves]
+        question += [(job.context, job.cover.missing(), False) for job in whole]
         lessons = self._learnt[self._lessons_sent :]
-        if not handed or not helper.ask((question, sorted(locked), lessons)):
+        if not question or not helper.ask((question, sorted(locked), lessons)):
             return []
         self._lessons_sent = len(self._learnt)
-        for job in handed:
-            if job.options is not None:
-                job.cover = job.cover.take(job.options)
-            else:
-                jobs.remove(job)
-        return handed
+        for job in whole:
+            jobs.remove(job)
+        return [Job(job.context, job.cover.take(options), True) for job, options in halves] + whole
 
     def _collect(self, handed: list[Job], locked: set[str]) -> None:
         """The helper's answer to the jobs handed over: what it found is available, the
