@@ -151,6 +151,12 @@ def violations(catalog: Catalog, choices: Mapping[str, Value]) -> list[str]:
 
 def rule_holds(rule: Rule, choices: Mapping[str, Value]) -> bool:
     """Whether one rule holds on a full configuration (an empty text matches any pattern)."""
+    if rule.kind == "table":
+        try:
+            values = rule.cells(choices)
+        except KeyError:  # a configuration without the unset attributes
+            values = tuple(choices.get(name) for name in rule.attributes)
+        return None in values or values in rule.rows
     if rule.kind == "constraint":
         assert rule.expr is not None
         return evaluate(rule.expr, choices)
@@ -159,9 +165,6 @@ def rule_holds(rule: Rule, choices: Mapping[str, Value]) -> bool:
         if not evaluate(rule.when, choices):
             return True
         return evaluate(rule.then, choices) == (rule.kind == "requires")
-    if rule.kind == "table":
-        values = tuple(choices.get(name) for name in rule.attributes)
-        return None in values or values in rule.rows
     if rule.kind == "text":
         if rule.when is not None and not evaluate(rule.when, choices):
             return True

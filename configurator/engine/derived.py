@@ -11,12 +11,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
-from operator import itemgetter
 
 from .choices import rule_holds
 from .encode import expression_attributes, functional_column
 from .expr import Value
-from .model import Catalog, Rule
+from .model import Catalog, Rule, tuple_getter
 
 
 @dataclass(frozen=True)
@@ -40,15 +39,12 @@ class Derivations:
         required = {a.id for a in catalog.attributes if a.required}
         self.rules_of: dict[str, list[Rule]] = {a.id: [] for a in catalog.attributes}
         self._names: dict[int, list[str]] = {}
-        self._cells: dict[int, Callable[[Mapping[str, Value]], tuple[Value, ...]]] = {}
         textual: set[str] = set()
         for rule in catalog.rules:
             if rule.kind == "price":
                 continue
             names = rule_attributes(rule)
             self._names[rule.index] = sorted(names)
-            if rule.kind == "table":
-                self._cells[rule.index] = tuple_getter(rule.attributes)
             for name in names:
                 self.rules_of[name].append(rule)
             if rule.kind == "text" or any(kinds[n] == "text" for n in names):
@@ -175,21 +171,11 @@ class Derivations:
                     continue
                 checked.add(rule.index)
                 if rule.kind == "table":
-                    values = self._cells[rule.index](config)
-                    if None not in values and values not in rule.rows:
+                    if not rule_holds(rule, config):
                         return False
                 elif not rule_holds(rule, {n: config[n] for n in self._names[rule.index]}):
                     return False
         return True
-
-
-def tuple_getter(names: Iterable[str]) -> Callable[[Mapping[str, Value]], tuple[Value, ...]]:
-    """A function reading the values of ``names`` as a tuple (at C speed)."""
-    names = tuple(names)
-    if len(names) == 1:
-        (name,) = names
-        return lambda values: (values[name],)
-    return itemgetter(*names)
 
 
 def rule_attributes(rule: Rule) -> set[str]:

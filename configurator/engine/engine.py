@@ -334,12 +334,12 @@ class Engine:
         assert search is not None
         keyed = search.encoding.selector_groups()
         lits_of = dict(keyed)
-        last: dict[str, str | None] = {}
+        last: dict[str, str | None] = {}  # the values of the last satisfiable trial
 
         def unsatisfiable(keys: list[GroupKey]) -> bool:
+            nonlocal last
             values = search.rules_model(fixed + [lit for key in keys for lit in lits_of[key]])
-            last.clear()
-            last.update(values or {})
+            last = values or {}
             return values is None
 
         def in_core(keys: list[GroupKey]) -> list[GroupKey]:

@@ -5,12 +5,14 @@ Plain immutable data; parsing lives in ``loader`` and solving in ``solver``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from operator import itemgetter
 from typing import Literal
 
-from .expr import Expr
+from .expr import Expr, Value
 
 AttributeKind = Literal["single", "multi", "text", "number"]
 RuleKind = Literal["constraint", "requires", "excludes", "table", "price", "text"]
@@ -79,6 +81,11 @@ class Rule:
         """A table's allowed rows as a set, for membership tests."""
         return frozenset(self.allowed)
 
+    @cached_property
+    def cells(self) -> Callable[[Mapping[str, Value]], tuple[Value, ...]]:
+        """A table's reader of its attributes' values, to look up in ``rows``."""
+        return tuple_getter(self.attributes)
+
     @property
     def name(self) -> str:
         """The rule's id, or ``#N`` for a rule written without one."""
@@ -101,3 +108,12 @@ class Catalog:
             if attribute.id == attribute_id:
                 return attribute
         return None
+
+
+def tuple_getter(names: Iterable[str]) -> Callable[[Mapping[str, Value]], tuple[Value, ...]]:
+    """A function reading the values of ``names`` as a tuple (at C speed)."""
+    names = tuple(names)
+    if len(names) == 1:
+        (name,) = names
+        return lambda values: (values[name],)
+    return itemgetter(*names)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .choices import rule_holds
-from .derived import rule_attributes, tuple_getter
+from .derived import rule_attributes
 from .encode import Encoding
 from .model import Catalog, Rule
 
@@ -48,11 +48,6 @@ class Rotation:
             rule.index: rule_attributes(rule) for rule in catalog.rules if rule.kind != "price"
         }
         self._required = {a.id for a in catalog.attributes if a.required}
-        self._cells = {
-            rule.index: tuple_getter(rule.attributes)
-            for rule in catalog.rules
-            if rule.kind == "table"
-        }
 
     def needed(
         self,
@@ -166,10 +161,6 @@ class Rotation:
         names = self._rule_attributes.get(rule.index)
         if names is None or rule.kind == "text" or not names <= self._options.keys():
             return None
-        cells = self._cells.get(rule.index)
-        if cells is not None:  # a table: a set lookup (as rule_holds, without its generator)
-            values = cells(config)
-            return None in values or values in rule.rows
         return rule_holds(rule, config)
 
     def _lit_holds(self, lit: int, config: Config) -> bool | None:

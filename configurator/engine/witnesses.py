@@ -42,11 +42,11 @@ from pysat.solvers import Solver
 
 from .choices import Choices
 from .coverage import Available, Coverage, Job
-from .derived import Derivations, rule_attributes, tuple_getter
+from .derived import Derivations, rule_attributes
 from .encode import CandidateKey, encode
 from .expr import Value
 from .helper import Helper
-from .model import Attribute, Catalog, Rule
+from .model import Attribute, Catalog, Rule, tuple_getter
 from .mus import keys_in_core, minimal_subset
 
 LEAN_SOLVER = "minicard"
