@@ -53,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import carmodel  # noqa: E402
 
+from configurator.config import engine_helper  # noqa: E402
 from configurator.engine import compile_catalog, load_catalog, parse_catalog  # noqa: E402
 
 SEED_CATALOGS = ("shoes", "chocolate", "jewellery")
@@ -572,10 +573,10 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument(
         "--no-helper",
         action="store_true",
-        help="the car's engine without its helper process (as ENGINE_HELPER=0)",
+        help="the car's engine without its helper process (as ENGINE_HELPER=0, also read)",
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
-    args.helper = not args.no_helper and (os.cpu_count() or 1) > 1
+    args.helper = not args.no_helper and engine_helper(os.environ.get("ENGINE_HELPER"))
     args.sessions = args.sessions or (20 if args.quick else 200)
     args.steps = args.steps or (10 if args.quick else 80)
     args.budget = args.budget or (30.0 if args.quick else 7200.0)

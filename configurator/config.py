@@ -60,6 +60,13 @@ def switched_on(value: str | None, default: bool = True) -> bool:
     return value.strip().lower() not in ("0", "false", "off", "no")
 
 
+def engine_helper(value: str | None) -> bool:
+    """Whether large catalogs share each availability search with a forked copy of the
+    engine on another core (``ENGINE_HELPER``): on unless switched off, and only with
+    two cores or more to run on."""
+    return switched_on(value) and len(os.sched_getaffinity(0)) > 1
+
+
 def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str, Any]:
     """Every setting the app reads, as Flask config keys; ``given`` ones win."""
     url = database_url(instance_path)
@@ -77,10 +84,7 @@ def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str
         "CATALOG_DIR": os.environ.get("CATALOG_DIR") or None,
         # How stale a process's idea of the current catalog versions may get, at most.
         "CATALOG_RECHECK_SECONDS": float(os.environ.get("CATALOG_RECHECK_SECONDS") or 1.0),
-        # Large catalogs share each availability search with a forked copy of the engine
-        # (on another core): pointless with a single core, and "0" turns it off.
-        "ENGINE_HELPER": switched_on(os.environ.get("ENGINE_HELPER"))
-        and len(os.sched_getaffinity(0)) > 1,
+        "ENGINE_HELPER": engine_helper(os.environ.get("ENGINE_HELPER")),
         # A form's CSRF token is good for as long as the session that holds its secret:
         # a page left open for hours can still be sent (Flask-WTF's default is 1 hour).
         "WTF_CSRF_TIME_LIMIT": None,
