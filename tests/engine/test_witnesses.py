@@ -45,11 +45,23 @@ def offered(answer: dict[str, Any]) -> dict[str, set[str]]:
     }
 
 
+def small_car(seed: int = 4) -> tuple[Any, dict[str, Any]]:
+    """The car generator and a car a tenth of the benchmark's size."""
+    car = carmodel()
+    document, _ = car.generate(seed, attributes=40, features=12, tables=45)
+    return car, document
+
+
+def offered_naively(engine: Engine, choices: dict[str, str]) -> dict[str, set[str]]:
+    """What the naive search (an exact solver call per unseen option) offers."""
+    naive = engine.availability(choices, naive=True)
+    return {a: {str(k) for k in keys} for a, keys in naive.items()}
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize(("restart", "helper"), [(False, False), (True, False), (True, True)])
 def test_a_car_session_matches_the_naive_search(seed: int, restart: bool, helper: bool) -> None:
-    car = carmodel()
-    document, _ = car.generate(seed, attributes=40, features=12, tables=45)
+    car, document = small_car(seed)
     engine = Engine(parse_catalog(document, "car"), search="witness", helper=helper)
     assert engine._witnesses is not None
     if restart:  # the solver starts afresh (keeping what it learnt) after every question
@@ -61,8 +73,7 @@ def test_a_car_session_matches_the_naive_search(seed: int, restart: bool, helper
     choices: dict[str, str] = {}
     for step in range(30):
         answer = engine.configure(choices, explain=False)
-        naive = engine.availability(choices, naive=True)
-        assert offered(answer) == {a: {str(k) for k in keys} for a, keys in naive.items()}, step
+        assert offered(answer) == offered_naively(engine, choices), step
         # a new feature, a change of mind, or (now and then) a feature let go
         name = rng.choice(features)
         if name in choices and rng.random() < 0.3:
@@ -126,8 +137,7 @@ def _rules_out(engine: Engine, reason: dict[str, Any], choices: dict[str, str],
 def test_reasons_on_the_car_are_minimal(lessons: int) -> None:
     # the rules of a reason are found on the lean formula, a relaxed table held there
     # either by lessons learnt from models or (past a few lessons) by its exact clauses
-    car = carmodel()
-    document, _ = car.generate(3, attributes=40, features=12, tables=45)
+    car, document = small_car(3)
     engine = Engine(parse_catalog(document, "car"), search="witness")
     assert engine._witnesses is not None
     engine._witnesses.lessons_before_exact = lessons
@@ -232,8 +242,7 @@ def test_a_move_recomputes_what_derives_and_is_refused_by_a_table_it_breaks() ->
 def test_an_engine_is_freed_by_reference_counting_alone(search: str, helper: bool) -> None:
     # The app's engine cache takes compiled engines out of the cycle collector
     # (gc.freeze): one evicted later must not need that collector to be freed.
-    car = carmodel()
-    document, _ = car.generate(3, attributes=40, features=12, tables=45)
+    car, document = small_car(3)
     engine = Engine(parse_catalog(document, "car"), search=search, helper=helper)
     rng = random.Random(3)
     choices: dict[str, str] = {}
@@ -252,12 +261,6 @@ def test_an_engine_is_freed_by_reference_counting_alone(search: str, helper: boo
         assert freed() is None
     finally:
         gc.enable()
-
-
-def small_car(seed: int = 4) -> tuple[Any, dict[str, Any]]:
-    car = carmodel()
-    document, _ = car.generate(seed, attributes=40, features=12, tables=45)
-    return car, document
 
 
 def helper_pid(engine: Engine) -> int:
@@ -296,8 +299,7 @@ def session_with_a_helper(
     for step, name in enumerate(car.feature_attributes(document)[:6]):
         accident(engine, step, choices)
         answer = engine.configure(choices, explain=False)
-        naive = engine.availability(choices, naive=True)
-        assert offered(answer) == {a: {str(k) for k in keys} for a, keys in naive.items()}, step
+        assert offered(answer) == offered_naively(engine, choices), step
         choices[name] = rng.choice(sorted(offered(answer)[name]))
     return engine
 
@@ -373,8 +375,7 @@ def test_a_process_forked_from_the_owner_makes_its_own_helper() -> None:
         try:
             inherited = engine._witnesses._helper
             answer = engine.configure(choices, explain=False)
-            naive = engine.availability(choices, naive=True)
-            same = offered(answer) == {a: {str(k) for k in keys} for a, keys in naive.items()}
+            same = offered(answer) == offered_naively(engine, choices)
             own = helper_pid(engine) not in (first, os.getpid())
             os.write(writing, b"%d %d" % (same, own))
             assert inherited is not None
