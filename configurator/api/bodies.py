@@ -23,8 +23,13 @@ def _no_constants(text: str) -> None:
 
 
 def json_object() -> dict[str, Any]:
-    """The request body as a JSON object; 400 when it is not one, 413 when too big."""
+    """The request body as a JSON object; 400 when it is not one, 413 when too big, 415
+    when it is not sent as JSON (a form on another site can send text/plain)."""
     raw = request.get_data(cache=True)  # raises RequestEntityTooLarge past the limit
+    if raw and not request.is_json:
+        raise ApiError(
+            415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json)."
+        )
     try:
         body = json.loads(raw, parse_float=_finite_float, parse_constant=_no_constants)
     except (ValueError, RecursionError) as error:

@@ -12,6 +12,7 @@ ERROR_STATUSES = {
     ),
     "404": "Unknown product or design.",
     "413": "The body is larger than the server accepts.",
+    "415": "The body is not sent as JSON (Content-Type: application/json).",
     "422": "An unknown attribute or option id, or a value the catalog does not allow.",
 }
 
@@ -397,7 +398,7 @@ def openapi_document() -> dict[str, Any]:
                             _ref("ConfigureResponse"),
                             "Answered for every well-formed request, consistent or not.",
                         ),
-                        **_errors("400", "404", "413", "422"),
+                        **_errors("400", "404", "413", "415", "422"),
                     },
                 }
             },
@@ -409,7 +410,7 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": _body("PreviewsRequest"),
                     "responses": {
                         "200": _json(_ref("PreviewsResponse"), "One URL per available option."),
-                        **_errors("400", "404", "413", "422"),
+                        **_errors("400", "404", "413", "415", "422"),
                     },
                 }
             },
@@ -421,7 +422,7 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": _body("ExplainRequest"),
                     "responses": {
                         "200": _json(_ref("ExplainResponse"), "Availability and reason."),
-                        **_errors("400", "404", "413", "422"),
+                        **_errors("400", "404", "413", "415", "422"),
                     },
                 }
             },
@@ -433,7 +434,7 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": _body("CompleteRequest"),
                     "responses": {
                         "200": _json(_ref("CompleteResponse"), "A complete configuration."),
-                        **_errors("400", "404", "413", "422"),
+                        **_errors("400", "404", "413", "415", "422"),
                     },
                 }
             },
@@ -445,7 +446,7 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": _body("MissingRequest"),
                     "responses": {
                         "200": _json(_ref("MissingResponse"), "Attribute ids, in page order."),
-                        **_errors("400", "404", "413", "422"),
+                        **_errors("400", "404", "413", "415", "422"),
                     },
                 }
             },
@@ -456,7 +457,7 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": _body("DesignRequest"),
                     "responses": {
                         "201": _json(_ref("Design"), "The saved design."),
-                        **_errors("400", "404", "413"),
+                        **_errors("400", "404", "413", "415"),
                         "422": _json(
                             _ref("Error"),
                             "An unknown attribute or option id, a title longer than 200 "

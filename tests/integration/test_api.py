@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
+from configurator.designs.models import Design
+from configurator.extensions import db
 from configurator.products.models import CatalogVersion
 
 from ..catalogs import tee_document
@@ -311,7 +314,7 @@ def test_openapi_document_describes_every_endpoint(client: FlaskClient) -> None:
     error = document["components"]["schemas"]["Error"]["properties"]["error"]
     assert set(error["required"]) == {"code", "message", "field"}
     configure_responses = document["paths"]["/api/products/{slug}/configure"]["post"]["responses"]
-    assert set(configure_responses) == {"200", "400", "404", "413", "422"}
+    assert set(configure_responses) == {"200", "400", "404", "413", "415", "422"}
 
 
 def test_every_api_route_is_in_the_openapi_document(app: Flask, client: FlaskClient) -> None:
@@ -341,3 +344,43 @@ def test_openapi_references_resolve(client: FlaskClient) -> None:
         for part in ref.removeprefix("#/").split("/"):
             target = target[part]
         assert isinstance(target, dict), ref
+
+
+# -- what a form on another site can send -------------------------------------------------
+
+
+def json_endpoints(app: Flask) -> list[str]:
+    """Every JSON API path that takes a body, the tee's where it names a product."""
+    paths = [
+        rule.rule.replace("<slug>", "tee")
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.") and "POST" in (rule.methods or ())
+    ]
+    assert "/api/designs" in paths and "/api/products/tee/configure" in paths
+    return paths
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", None],
+)
+def test_a_body_not_declared_json_is_refused_with_415(
+    app: Flask, client: FlaskClient, publish: Publish, content_type: str | None
+) -> None:
+    """A cross-site form can post text/plain without asking the shop first: whatever
+    its body says, no endpoint reads it as JSON (and no design is saved)."""
+    publish()
+    body = json.dumps({"product": "tee", "choices": {}, "attribute": "colour", "option": "white"})
+    for path in json_endpoints(app):
+        response = client.post(path, data=body, content_type=content_type)
+        error = assert_error(response, 415)
+        assert (error["code"], error["field"]) == ("unsupported_media_type", None), path
+        assert "application/json" in error["message"]
+    assert saved_designs(app) == 0
+    assert client.post("/api/designs", json=json.loads(body)).status_code == 201
+    assert saved_designs(app) == 1
+
+
+def saved_designs(app: Flask) -> int:
+    with app.app_context():
+        return int(db.session.scalar(select(func.count()).select_from(Design)) or 0)

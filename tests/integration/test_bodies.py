@@ -25,15 +25,44 @@ def bare_app() -> Flask:
     return Flask(__name__)
 
 
-def parse(app: Flask, raw: bytes | str) -> dict[str, Any]:
-    with app.test_request_context("/", method="POST", data=raw):
+def parse(
+    app: Flask, raw: bytes | str, content_type: str | None = "application/json"
+) -> dict[str, Any]:
+    with app.test_request_context("/", method="POST", data=raw, content_type=content_type):
         return json_object()
 
 
-def refused(app: Flask, raw: bytes | str) -> ApiError:
+def refused(
+    app: Flask, raw: bytes | str, content_type: str | None = "application/json"
+) -> ApiError:
     with pytest.raises(ApiError) as caught:
-        parse(app, raw)
+        parse(app, raw, content_type)
     return caught.value
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        None,
+        "text/plain",
+        "text/plain; charset=utf-8",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "text/json",
+    ],
+)
+def test_a_body_not_sent_as_json_is_415(bare_app: Flask, content_type: str | None) -> None:
+    """What a form on another site can send without asking first (text/plain, forms) is
+    never read as JSON, however JSON-like the body."""
+    error = refused(bare_app, '{"choices": {}}', content_type)
+    assert (error.status, error.code, error.field) == (415, "unsupported_media_type", None)
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json; charset=utf-8", "application/merge-patch+json"]
+)
+def test_json_media_types_are_read(bare_app: Flask, content_type: str) -> None:
+    assert parse(bare_app, '{"a": 1}', content_type) == {"a": 1}
 
 
 def test_an_object_is_read(bare_app: Flask) -> None:
