@@ -12,6 +12,7 @@ from flask import Flask
 from .config import settings_from_env
 from .errors import register_error_handlers
 from .extensions import db, migrate
+from .security import init_security
 from .transactions import register_transaction_hooks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    init_security(app)
     register_error_handlers(app)
     register_transaction_hooks(app)
     _register_features(app)

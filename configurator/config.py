@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_MAX_CONTENT_LENGTH = 64 * 1024
 # How long a SQLite connection waits for another one's write lock. Checkout holds it
@@ -67,6 +68,32 @@ def engine_helper(value: str | None) -> bool:
     return switched_on(value) and len(os.sched_getaffinity(0)) > 1
 
 
+def public_url(value: str | None) -> str | None:
+    """The shop's own origin (``PUBLIC_URL``, like ``https://shop.example``) without a
+    trailing slash; absolute links are built from it instead of the request's Host."""
+    if value is None or not value.strip():
+        return None
+    url = urlsplit(value.strip())
+    if url.scheme not in ("http", "https") or not url.netloc or url.path not in ("", "/"):
+        raise ValueError(f"PUBLIC_URL must be an origin like https://shop.example, not {value!r}")
+    return f"{url.scheme}://{url.netloc}"
+
+
+def trusted_hosts(value: str | None) -> list[str] | None:
+    """``TRUSTED_HOSTS``: comma-separated host names (``.example.com`` takes subdomains);
+    requests for any other host are refused with 400. Unset: every host is answered."""
+    hosts = [host.strip() for host in (value or "").split(",") if host.strip()]
+    return hosts or None
+
+
+def cookie_secure(value: str | None) -> bool | None:
+    """``SESSION_COOKIE_SECURE``: on or off when set; None (unset) decides per request,
+    Secure whenever the shop is served over HTTPS (configurator/security.py)."""
+    if value is None or not value.strip():
+        return None
+    return switched_on(value)
+
+
 def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str, Any]:
     """Every setting the app reads, as Flask config keys; ``given`` ones win."""
     url = database_url(instance_path)
@@ -90,7 +117,16 @@ def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": cookie_secure(os.environ.get("SESSION_COOKIE_SECURE")),
+        "PUBLIC_URL": public_url(os.environ.get("PUBLIC_URL")),
+        "TRUSTED_HOSTS": trusted_hosts(os.environ.get("TRUSTED_HOSTS")),
+        # How many reverse proxies in front of the app set X-Forwarded-*: 0 trusts none.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
     }
+    public = given.get("PUBLIC_URL", settings["PUBLIC_URL"])
+    settings["PREFERRED_URL_SCHEME"] = os.environ.get("PREFERRED_URL_SCHEME") or (
+        urlsplit(public).scheme if public else "http"
+    )
     if "SECRET_KEY" not in given:
         settings["SECRET_KEY"] = secret_key(instance_path)
     settings.update(given)

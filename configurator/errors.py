@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db
 
@@ -117,13 +117,19 @@ PLAIN_WORDS = {
 INTERNAL_ERROR = "Something went wrong on our side. Please try again."
 
 
+def is_local_path(path: str) -> bool:
+    """True for a path on this site: one ``/`` and then anything but another ``/`` or a
+    ``\\`` (``//evil.example/x`` and ``/\\evil.example/x`` lead to another site)."""
+    return path.startswith("/") and path[1:2] not in ("/", "\\")
+
+
 def _same_site_referrer() -> str | None:
     """Where the shopper came from, when it is a page of this shop other than this one."""
     referrer = urlsplit(request.referrer or "")
     if referrer.scheme not in ("http", "https") or referrer.netloc != request.host:
         return None
     back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    if not back.startswith("/"):
+    if not is_local_path(back):
         return None
     # A form posts to the page it is on: going back there is the way on, not a loop.
     looping = request.method == "GET" and back == request.full_path.rstrip("?")
@@ -240,8 +246,20 @@ def handle_unexpected(error: Exception) -> Response:
     return _html_error(500, page)
 
 
+UNTRUSTED_HOST = "This shop does not answer for that host name."
+
+
+def handle_untrusted_host(error: SecurityError) -> Response:
+    """A Host outside ``TRUSTED_HOSTS``: refused plainly, since the shop's layout builds
+    its links from the very host that was refused."""
+    if wants_json():
+        return error_response(400, "untrusted_host", UNTRUSTED_HOST)
+    return _plain_page(400, ErrorPage("Bad Request", "Unknown host", (UNTRUSTED_HOST,)))
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

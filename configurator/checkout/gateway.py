@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import stripe
 from flask import Flask, current_app
@@ -45,6 +46,15 @@ NOT_WORKING = (
     "Payments are not working on our side right now, so nothing was charged. "
     "Please try again later."
 )
+
+
+# Stripe.js and its Payment Element, per Stripe's Content-Security-Policy guide.
+STRIPE_JS_SOURCES: dict[str, tuple[str, ...]] = {
+    "script-src": ("https://js.stripe.com", "https://*.js.stripe.com"),
+    "frame-src": ("https://js.stripe.com", "https://*.js.stripe.com", "https://hooks.stripe.com"),
+    "connect-src": ("https://api.stripe.com",),
+    "img-src": ("https://*.stripe.com",),
+}
 
 
 class GatewayError(Exception):
@@ -112,6 +122,16 @@ class StripeSettings:
     @property
     def browser_adapter(self) -> str:
         return "card-element" if self.is_local else "payment-element"
+
+    @property
+    def browser_sources(self) -> dict[str, tuple[str, ...]]:
+        """What the pay page's Content-Security-Policy must let Stripe.js load, frame
+        and call: localstripe's own origin, or the hosts Stripe documents."""
+        if self.api_base is None:
+            return STRIPE_JS_SOURCES
+        base = urlsplit(self.api_base)
+        origin = (f"{base.scheme}://{base.netloc}",)
+        return {"script-src": origin, "frame-src": origin, "connect-src": origin}
 
 
 def settings() -> StripeSettings:

@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from ..errors import handle_csrf_error
+from ..security import allow_sources
 from ..shoppers import shopper_token
 from . import checkout_blueprint as bp
 from . import gateway
@@ -150,6 +151,7 @@ def pay(token: str) -> str | Response:
     if not can_pay(order):
         return redirect(url_for("checkout.order_page", token=token))
     context["stripe"] = stripe_settings
+    allow_sources(stripe_settings.browser_sources)
     return render_template("checkout/pay.html", **context)
 
 

@@ -26,6 +26,7 @@ from ..preview_serving.services import preview_name, preview_src
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 from ..products.services import current_version, current_versions
+from ..public_urls import absolute_url
 from ..shoppers import shopper_token
 from . import shop_blueprint
 from .services import (
@@ -337,9 +338,7 @@ def design(design_id: str) -> str:
     rows = describe_choices(engine.catalog, view.choices)
     chosen = _named(rows)
     share_card = (
-        request.host_url.rstrip("/") + preview_src(view.preview_name, "card", "jpeg")
-        if view.preview_name
-        else None
+        absolute_url(preview_src(view.preview_name, "card", "jpeg")) if view.preview_name else None
     )
     return render_template(
         "shop/design.html",
@@ -351,7 +350,7 @@ def design(design_id: str) -> str:
         carried=carried if carried.upgraded else None,
         mine=design.owner_token is not None and design.owner_token == shopper_token(create=False),
         swatches=_swatches(engine, view.choices),
-        permalink=url_for("shop.design", design_id=design.id, _external=True),
+        permalink=absolute_url(url_for("shop.design", design_id=design.id)),
     )
 
 

@@ -51,7 +51,9 @@ def settled(page: Page, action: Any) -> None:
     """Run ``action`` (which changes a choice) and wait until its answer is drawn."""
     with page.expect_response(lambda response: response.url.endswith("/configure")):
         action()
-    page.wait_for_function("!document.getElementById('configurator').hasAttribute('aria-busy')")
+    page.wait_for_function(
+        "() => !document.getElementById('configurator').hasAttribute('aria-busy')"
+    )
 
 
 def choices(page: Page) -> dict[str, Any]:

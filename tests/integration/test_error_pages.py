@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from sqlalchemy import text
 
 from configurator.extensions import db
@@ -212,3 +213,24 @@ def test_an_error_page_that_cannot_be_drawn_falls_back_to_plain_words(app: Flask
     assert "<h1>We can’t find that page</h1>" in body
     assert '<a href="/">Back to the shop</a>' in body
     assert "Traceback" not in body and "out of reach" not in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["//evil.example/x", "/\\evil.example/x", "/\\/evil.example/x", "//", "/\t/evil.example/x"],
+)
+def test_go_back_never_takes_a_path_that_leads_to_another_site(
+    client: FlaskClient, path: str
+) -> None:
+    """A Referer on this host whose path a browser reads as another site's address."""
+    response = client.get("/no-such-page", headers={"Referer": f"http://localhost{path}"})
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert "Go back</a>" not in body
+    assert "evil.example" not in body
+
+
+@pytest.mark.parametrize("path", ["/", "/p/sneaker", "/d/abc?x=1", "/a//b", "/a\\b"])
+def test_go_back_takes_a_path_on_this_site(client: FlaskClient, path: str) -> None:
+    response = client.get("/no-such-page", headers={"Referer": f"http://localhost{path}"})
+    assert f'href="{escape(path)}">Go back</a>' in response.get_data(as_text=True)
