@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -95,26 +95,26 @@ def test_the_session_cookie_is_secure_when_served_over_https(
     assert {"httponly", "samesite", "path"} <= flags
 
 
-def test_proxy_fix_trusts_the_forwarded_host_and_client_only_when_configured(
-    make_shop: Callable[..., Flask],
+@pytest.mark.parametrize(
+    ("proxies", "seen"),
+    [(1, ("shop.example", "203.0.113.9", "https")), (0, ("localhost", "127.0.0.1", "http"))],
+)
+def test_proxy_fix_trusts_the_forwarded_headers_only_when_configured(
+    make_shop: Callable[..., Flask], proxies: int, seen: tuple[str, str, str]
 ) -> None:
-    app = make_shop(PROXY_COUNT=1)
-    seen: list[tuple[str, str | None, str]] = []
+    app = make_shop(PROXY_COUNT=proxies)
 
     @app.get("/whoami")
-    def whoami() -> str:
-        from flask import request
-
-        seen.append((request.host, request.remote_addr, request.scheme))
-        return "ok"
+    def whoami() -> dict[str, str | None]:
+        return {"host": request.host, "client": request.remote_addr, "scheme": request.scheme}
 
     forwarded = {
         "X-Forwarded-Host": "shop.example",
         "X-Forwarded-For": "203.0.113.9",
         "X-Forwarded-Proto": "https",
     }
-    app.test_client().get("/whoami", headers=forwarded)
-    assert seen == [("shop.example", "203.0.113.9", "https")]
+    answer = app.test_client().get("/whoami", headers=forwarded).json
+    assert answer == dict(zip(("host", "client", "scheme"), seen, strict=True))
 
 
 NEEDING_NO_SESSION = {
