@@ -9,9 +9,15 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from ..engine import CatalogError, lint_catalog, load_catalog
+from ..engine import Catalog, CatalogError, lint_catalog, load_catalog
 from ..extensions import db
-from .services import export_catalog, import_catalog, is_current, publish_catalog
+from .services import (
+    current_version,
+    export_catalog,
+    import_catalog,
+    is_current,
+    publish_catalog,
+)
 
 SEED_PRODUCTS = ("shoes", "chocolate", "jewellery")
 
@@ -61,23 +67,45 @@ def lint_command(path: Path) -> None:
 
 
 @click.command("seed")
+@click.option(
+    "--reset",
+    metavar="PRODUCT",
+    help="Also publish PRODUCT's seed catalog as its next version, replacing its current one.",
+)
 @with_appcontext
-def seed_command() -> None:
-    """Import the seed catalogs that are missing or whose file changed."""
+def seed_command(reset: str | None) -> None:
+    """Import the seed catalogs of the products the shop does not have yet.
+
+    A product that exists is kept as it is (a merchant's imports stand across restarts);
+    only --reset PRODUCT publishes that product's seed catalog again, as a new version.
+    """
     catalog_dir = Path(current_app.config["CATALOG_DIR"])
+    seeds: list[Catalog] = []
     for name in SEED_PRODUCTS:
         folder = catalog_dir / name
         if not folder.exists():
             click.echo(f"{name}: {folder} not found, skipped", err=True)
             continue
         try:
-            catalog = load_catalog(folder)
-            if is_current(catalog):
-                click.echo(f"{catalog.slug} unchanged")
-                continue
+            seeds.append(load_catalog(folder))
+        except CatalogError as error:
+            _refuse(error.problems)
+    slugs = [catalog.slug for catalog in seeds]
+    if reset is not None and reset not in slugs:
+        _refuse([f"{reset}: no seed catalog for this product (seed products: {', '.join(slugs)})"])
+    for catalog in seeds:
+        current = current_version(catalog.slug)
+        if current is not None and catalog.slug != reset:
+            click.echo(f"{catalog.slug} kept at v{current.version}")
+            continue
+        if current is not None and is_current(catalog):
+            click.echo(f"{catalog.slug} v{current.version} already equals its seed catalog, kept")
+            continue
+        try:
             version = publish_catalog(catalog)
         except CatalogError as error:
             db.session.rollback()
             _refuse(error.problems)
         db.session.commit()
-        click.echo(f"{version.slug} v{version.version}")
+        reset_note = " (reset to its seed catalog)" if current is not None else ""
+        click.echo(f"{version.slug} v{version.version}{reset_note}")

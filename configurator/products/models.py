@@ -39,7 +39,7 @@ class CatalogVersion(db.Model):  # type: ignore[name-defined,misc]
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     version: Mapped[int] = mapped_column(Integer)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # sha256 of the canonical JSON document: tells `seed` whether a file changed.
+    # sha256 of the canonical JSON document: tells `seed --reset` whether a version equals its file.
     digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -1,6 +1,7 @@
 // The configurator page, enhanced: every change asks the configure API and redraws
 // availability, reasons, price, preview and conflicts without reloading the page.
-// The form's controls hold the state; "Save" and "Add to cart" post the form as usual.
+// The form's controls hold the state; "Save" and "Add to cart" post the form as usual, so
+// what the page shows is always the server's answer for the choices the form holds now.
 
 import { History } from "./history.js";
 import { setUpSteps } from "./steps.js";
@@ -157,7 +158,7 @@ function clearFailure() {
   scriptError.hidden = true;
 }
 
-async function refresh(changed = null, note = "") {
+async function refresh(changed = null, note = "", { quiet = false } = {}) {
   const choices = readChoices();
   const number = ++requestNumber;
   form.setAttribute("aria-busy", "true");
@@ -166,7 +167,7 @@ async function refresh(changed = null, note = "") {
     if (number !== requestNumber) return; // a newer change is on its way
     answer = next;
     clearFailure();
-    render(choices, changed, note);
+    render(choices, changed, note, { quiet });
   } catch (error) {
     if (number === requestNumber) {
       showFailure(`Sorry, we couldn’t update availability and price. ${error.message} Your choices are kept.`);
@@ -536,7 +537,7 @@ async function prefetchStep() {
   }
 }
 
-function render(choices, changed, note) {
+function render(choices, changed, note, { quiet = false } = {}) {
   for (const attribute of data.attributes) renderAttribute(attribute, answer.attributes[attribute.id], choices);
   renderSteps(choices);
   renderPrice();
@@ -545,6 +546,7 @@ function render(choices, changed, note) {
   renderPreview(choices);
   form.querySelector("[data-previous]").value = JSON.stringify(choices);
   form.querySelector("[data-changed]").value = changed || "";
+  if (quiet) return;
   const parts = [];
   if (note) parts.push(note);
   else if (changed) parts.push(`${attributes.get(changed).label}: ${valueLabel(attributes.get(changed), choices[changed])}.`);
@@ -748,10 +750,44 @@ form.addEventListener("focusout", (event) => {
   event.target.closest?.(".option")?.classList.remove("reason-dismissed");
 });
 
-current = readChoices();
-render(current, null, "");
-announcer.textContent = "";
-updateHistoryButtons();
+// -- arriving, and coming back ----------------------------------------------------------------
+// The answer embedded in the page is the server's for the choices it rendered, but the form
+// may come to hold others: a browser that fills in a form again after Back does so after
+// this script first reads it (Chromium restores it in a task of its own, before
+// "pageshow"), and autofill or an extension may too. A page brought back by Back or Forward
+// may also be old: its HTML from the browser's cache, or the whole page from the
+// back/forward cache, drawn before the shopper left and maybe before the catalog changed.
+// Each of these is asked about again and drawn from the server's answer.
+
+const sameChoices = (a, b) => data.attributes.every((attribute) => {
+  const key = (value) => JSON.stringify(Array.isArray(value) ? [...value].sort() : value ?? null);
+  return key(a[attribute.id]) === key(b[attribute.id]);
+});
+const cameBack = () => performance.getEntriesByType("navigation")[0]?.type === "back_forward";
+
+let synchronisation = 0;
+async function synchronise() {
+  const mine = ++synchronisation;
+  document.documentElement.dataset.configurator = "loading";
+  current = readChoices();
+  updateHistoryButtons();
+  await refresh(null, "", { quiet: true });
+  if (mine !== synchronisation) return; // a later one draws the page
+  schedulePrefetch();
+  document.documentElement.dataset.configurator = "ready";
+}
+
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted || !sameChoices(readChoices(), current)) synchronise();
+});
+
 prefetchReady = true;
-schedulePrefetch();
-document.documentElement.dataset.configurator = "ready";
+current = readChoices();
+if (sameChoices(current, data.choices) && !cameBack()) {
+  render(current, null, "", { quiet: true });
+  updateHistoryButtons();
+  schedulePrefetch();
+  document.documentElement.dataset.configurator = "ready";
+} else {
+  synchronise();
+}

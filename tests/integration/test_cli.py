@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import tomli_w
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from configurator.engine import catalog_to_document, load_catalog, parse_catalog
 from configurator.extensions import db
 from configurator.products.models import CatalogVersion, Product
+from configurator.products.services import current_version
 
 from ..catalogs import tee_document, write_catalog
 
@@ -126,7 +128,7 @@ def test_lint_of_a_broken_catalog_fails(
     assert "bad-option" in result.output
 
 
-def test_seed_imports_missing_and_changed_products_only(
+def test_seed_imports_only_the_products_the_shop_lacks(
     make_app: Callable[..., Flask], tmp_path: Path
 ) -> None:
     seed_dir = tmp_path / "seed"
@@ -136,16 +138,85 @@ def test_seed_imports_missing_and_changed_products_only(
     with app.app_context():
         db.create_all()
     runner = app.test_cli_runner()
+    own = write_catalog(tmp_path / "own", tee_document(slug="c", name="The merchant's own"))
+    assert runner.invoke(args=["catalog", "import", str(own)]).stdout == "c v1\n"
 
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output
-    assert first.stdout.splitlines() == ["s v1", "c v1", "j v1"]
+    assert first.stdout.splitlines() == ["s v1", "c kept at v1", "j v1"]
 
+    # A seed file that changed is no reason to publish over what the shop has.
+    write_catalog(seed_dir / "shoes", tee_document(slug="s", name="Better shoes"))
     again = runner.invoke(args=["seed"])
-    assert again.exit_code == 0
-    assert "v2" not in again.stdout
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines() == ["s kept at v1", "c kept at v1", "j kept at v1"]
+    assert version_count(app) == 3
+    with app.app_context():
+        assert current_version("c").document["product"]["name"] == "The merchant's own"
 
-    write_catalog(seed_dir / "chocolate", tee_document(slug="c", name="Better chocolate"))
-    changed = runner.invoke(args=["seed"])
-    assert "c v2" in changed.stdout.splitlines()
-    assert version_count(app) == 4
+
+SEED_DIR = Path(__file__).resolve().parents[2] / "catalog"
+
+
+def test_a_merchants_import_stands_across_a_restart_until_an_explicit_reset(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    app = make_app(CATALOG_DIR=str(SEED_DIR))
+    with app.app_context():
+        db.create_all()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed"]).stdout.splitlines()[0] == "sneaker v1"
+    seed_document = catalog_to_document(load_catalog(SEED_DIR / "shoes"))
+    edited = tomllib.loads(runner.invoke(args=["catalog", "export", "sneaker"]).stdout)
+    edited["product"]["name"] = "Porto Sneaker"
+    edited["product"]["base_price"] += 1000
+    edited_file = tmp_path / "edited.toml"
+    edited_file.write_text(tomli_w.dumps(edited))
+    assert runner.invoke(args=["catalog", "import", str(edited_file)]).stdout == "sneaker v2\n"
+
+    # `make run` again: a new process seeds the same database.
+    restarted = make_app(CATALOG_DIR=str(SEED_DIR)).test_cli_runner()
+    seeded = restarted.invoke(args=["seed"])
+    assert seeded.exit_code == 0, seeded.output
+    assert "sneaker kept at v2" in seeded.stdout.splitlines()
+    exported = restarted.invoke(args=["catalog", "export", "sneaker"]).stdout
+    assert tomllib.loads(exported) == edited
+
+    reset = restarted.invoke(args=["seed", "--reset", "sneaker"])
+    assert reset.exit_code == 0, reset.output
+    assert reset.stdout.splitlines() == [
+        "sneaker v3 (reset to its seed catalog)",
+        "chocolate-bar kept at v1",
+        "ring kept at v1",
+    ]
+    exported = restarted.invoke(args=["catalog", "export", "sneaker"]).stdout
+    assert tomllib.loads(exported) == seed_document
+    with app.app_context():
+        versions = db.session.scalars(
+            select(CatalogVersion).join(Product).where(Product.slug == "sneaker")
+        ).all()
+        assert {v.version: v.document for v in versions} == {
+            1: seed_document,
+            2: edited,
+            3: seed_document,
+        }
+
+    # Resetting what already is the seed catalog publishes nothing more.
+    again = restarted.invoke(args=["seed", "--reset", "sneaker"])
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[0] == "sneaker v3 already equals its seed catalog, kept"
+    assert version_count(app) == 5
+
+
+def test_seed_reset_of_an_unknown_product_fails_and_imports_nothing(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app(CATALOG_DIR=str(SEED_DIR))
+    with app.app_context():
+        db.create_all()
+    result = app.test_cli_runner().invoke(args=["seed", "--reset", "tshirt"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("tshirt: no seed catalog for this product")
+    assert "sneaker" in result.stderr
+    assert version_count(app) == 0
