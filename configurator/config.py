@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_MAX_CONTENT_LENGTH = 64 * 1024
+# Per client and endpoint, for the anonymous endpoints that run the engine or draw:
+# a shopper clicking fast sends a few a second; a script sends hundreds.
+DEFAULT_ANONYMOUS_ENGINE_LIMIT = "20/second;600/minute"
 # How long a SQLite connection waits for another one's write lock. Checkout holds it
 # while it asks Stripe about an order (its row lock on SQLite), for up to about 20 s.
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -90,6 +93,13 @@ def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Flask-Limiter's settings (configurator/limits.py); storage defaults to REDIS_URL.
+        "RATELIMIT_ENABLED": switched_on(os.environ.get("RATELIMIT_ENABLED")),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or None,
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX") or "atelier",
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_ANONYMOUS_ENGINE": os.environ.get("RATELIMIT_ANONYMOUS_ENGINE")
+        or DEFAULT_ANONYMOUS_ENGINE_LIMIT,
     }
     if "SECRET_KEY" not in given:
         settings["SECRET_KEY"] = secret_key(instance_path)
