@@ -20,6 +20,7 @@ from werkzeug.test import TestResponse
 from configurator import create_app
 from configurator.config import DEFAULT_ANONYMOUS_ENGINE_LIMIT
 from configurator.extensions import db
+from configurator.limits import MARKS
 from configurator.products.services import import_catalog
 
 from ..shop.conftest import post_form
@@ -109,6 +110,25 @@ def test_a_shopper_clicking_fast_is_not_limited(limited_app: LimitedApp) -> None
         for endpoint in ("configure", "missing", "previews"):
             response = engine_call(client, endpoint)
             assert response.status_code != 429, endpoint
+
+
+def test_the_openapi_document_gives_429_to_exactly_the_limited_operations(
+    limited_app: LimitedApp,
+) -> None:
+    app = limited_app()
+    document = app.test_client().get("/api/openapi.json").get_json()
+    documented = {
+        path.removeprefix("/api/products/{slug}/")
+        for path, operations in document["paths"].items()
+        for operation in operations.values()
+        if "429" in operation["responses"]
+    }
+    limited = {
+        endpoint.removeprefix("api.")
+        for endpoint, view in app.view_functions.items()
+        if endpoint.startswith("api.") and getattr(view, MARKS, ())
+    }
+    assert documented == limited == set(ENGINE_ENDPOINTS)
 
 
 def test_limits_switched_off_never_refuse(limited_app: LimitedApp) -> None:
