@@ -12,6 +12,7 @@ from flask import Flask
 from .config import settings_from_env
 from .errors import register_error_handlers
 from .extensions import db, migrate
+from .limits import init_limits
 from .security import init_security
 from .transactions import register_transaction_hooks
 
@@ -44,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_transaction_hooks(app)
     _register_features(app)
     app.add_url_rule("/healthz", "healthz", healthz)
+    init_limits(app)  # last: it wraps the views the features registered
     return app
 
 

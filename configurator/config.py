@@ -10,6 +10,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 DEFAULT_MAX_CONTENT_LENGTH = 64 * 1024
+# Per client and endpoint, for the anonymous endpoints that run the engine or draw:
+# a shopper clicking fast sends a few a second; a script sends hundreds.
+DEFAULT_ANONYMOUS_ENGINE_LIMIT = "20/second;600/minute"
 # How long a SQLite connection waits for another one's write lock. Checkout holds it
 # while it asks Stripe about an order (its row lock on SQLite), for up to about 20 s.
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -122,6 +125,13 @@ def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str
         "TRUSTED_HOSTS": trusted_hosts(os.environ.get("TRUSTED_HOSTS")),
         # How many reverse proxies in front of the app set X-Forwarded-*: 0 trusts none.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
+        # Flask-Limiter's settings (configurator/limits.py); storage defaults to REDIS_URL.
+        "RATELIMIT_ENABLED": switched_on(os.environ.get("RATELIMIT_ENABLED")),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or None,
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX") or "atelier",
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_ANONYMOUS_ENGINE": os.environ.get("RATELIMIT_ANONYMOUS_ENGINE")
+        or DEFAULT_ANONYMOUS_ENGINE_LIMIT,
     }
     public = given.get("PUBLIC_URL", settings["PUBLIC_URL"])
     settings["PREFERRED_URL_SCHEME"] = os.environ.get("PREFERRED_URL_SCHEME") or (

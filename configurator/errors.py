@@ -20,6 +20,7 @@ HTTP_ERROR_CODES = {
     405: "method_not_allowed",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    429: "rate_limited",
 }
 
 
@@ -112,6 +113,10 @@ PLAIN_WORDS = {
     415: (
         "We can’t read what was sent",
         "What your browser sent is of a kind this page does not take. Go back and try again.",
+    ),
+    429: (
+        "That was a lot at once",
+        "We had many requests from you in a short time. Please wait a moment and try again.",
     ),
 }
 INTERNAL_ERROR = "Something went wrong on our side. Please try again."

@@ -94,6 +94,9 @@ class AppFactory:
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": NullPool},
             "INSTANCE_PATH": str(self.instance_path),
+            # The suite sends requests far faster than a shopper; tests/integration/
+            # test_rate_limits.py switches the limits on.
+            "RATELIMIT_ENABLED": False,
             **overrides,
         }
         app = create_app(config)

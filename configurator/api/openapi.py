@@ -14,7 +14,13 @@ ERROR_STATUSES = {
     "413": "The body is larger than the server accepts.",
     "415": "The body is not sent as JSON (Content-Type: application/json).",
     "422": "An unknown attribute or option id, or a value the catalog does not allow.",
+    "429": (
+        "Too many requests from this client in a short time (code rate_limited); the "
+        "Retry-After header says in how many seconds to try again."
+    ),
 }
+# The operations under RATELIMIT_ANONYMOUS_ENGINE (configurator/limits.py).
+RATE_LIMITED = frozenset({"configure", "optionPreviews", "explain", "complete", "missing"})
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -343,6 +349,15 @@ SCHEMAS: dict[str, Any] = {
 
 
 def openapi_document() -> dict[str, Any]:
+    document = _document()
+    for path in document["paths"].values():
+        for operation in path.values():
+            if operation["operationId"] in RATE_LIMITED:
+                operation["responses"].update(_errors("429"))
+    return document
+
+
+def _document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {

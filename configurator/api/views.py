@@ -9,6 +9,7 @@ from flask import Response, jsonify
 from ..designs.services import get_design, save_design
 from ..engine import ChoiceError
 from ..errors import ApiError, error_response
+from ..limits import rate_limited
 from ..preview_serving.services import image_format, option_previews, preview_url
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
@@ -66,6 +67,7 @@ def show_product(slug: str) -> dict[str, Any]:
 
 
 @api_blueprint.post("/products/<slug>/configure")
+@rate_limited("RATELIMIT_ANONYMOUS_ENGINE")
 def configure(slug: str) -> dict[str, Any]:
     version = _published_for_reading(slug)
     body = json_object()
@@ -82,6 +84,7 @@ def configure(slug: str) -> dict[str, Any]:
 
 
 @api_blueprint.post("/products/<slug>/previews")
+@rate_limited("RATELIMIT_ANONYMOUS_ENGINE")
 def previews(slug: str) -> dict[str, Any]:
     """Preview URLs one click away: for each available option of ``attribute``, the
     picture with that option picked (the page prefetches them when idle)."""
@@ -105,6 +108,7 @@ def previews(slug: str) -> dict[str, Any]:
 
 
 @api_blueprint.post("/products/<slug>/explain")
+@rate_limited("RATELIMIT_ANONYMOUS_ENGINE")
 def explain(slug: str) -> dict[str, Any]:
     version = _published_for_reading(slug)
     body = json_object()
@@ -116,6 +120,7 @@ def explain(slug: str) -> dict[str, Any]:
 
 
 @api_blueprint.post("/products/<slug>/complete")
+@rate_limited("RATELIMIT_ANONYMOUS_ENGINE")
 def complete(slug: str) -> dict[str, Any]:
     """A full valid configuration from ``choices`` that keeps their texts and numbers:
     ``strategy`` "surprise" (random) or "cheapest" (the page's two buttons)."""
@@ -129,6 +134,7 @@ def complete(slug: str) -> dict[str, Any]:
 
 
 @api_blueprint.post("/products/<slug>/missing")
+@rate_limited("RATELIMIT_ANONYMOUS_ENGINE")
 def missing(slug: str) -> dict[str, Any]:
     """The attributes still to choose before the choices make a product (required ones,
     and those the rules ask for), for the page's status line."""

@@ -45,7 +45,7 @@ from .status import (
 )
 
 PROVIDER = "stripe"
-PAYMENT_METHOD_ID = re.compile(r"^pm_[A-Za-z0-9_]{1,250}$")
+PAYMENT_METHOD_ID = re.compile(r"pm_[A-Za-z0-9_]{1,250}")
 LINK_SALT = "atelier-order-link"
 
 # Events that say something about a PaymentIntent's state or its charge's refunds.
@@ -629,7 +629,7 @@ def pay_with_payment_method(order: Order, payment_method: str) -> PaymentAttempt
     order's. Raises CheckoutError for a malformed payment method, and the gateway's
     errors when Stripe refuses or cannot be reached.
     """
-    if not PAYMENT_METHOD_ID.match(payment_method):
+    if not PAYMENT_METHOD_ID.fullmatch(payment_method):
         raise CheckoutError("That card could not be read; please enter it again.")
     lock_order(order)
     if not can_pay(order):

@@ -74,6 +74,23 @@ def parse_value(attribute: Attribute, raw: object) -> Value:
     return number
 
 
+def text_matches(pattern: str | None, text: str) -> bool:
+    """Whether the whole of ``text`` matches a catalog's ``pattern`` (None or "": no
+    pattern). Whole, as a browser reads an input's pattern: with ``re.search``,
+    "^[A-Z]*$" let "AB\\n" through (``$`` matches before a final newline) and an
+    unanchored pattern only had to occur somewhere."""
+    return not pattern or re.fullmatch(pattern, text) is not None
+
+
+def patterns_together(patterns: list[str]) -> str | None:
+    """One pattern that a text matches (as ``text_matches`` says) exactly when it matches
+    every one of ``patterns``; written so that JavaScript reads it the same way."""
+    if len(patterns) <= 1:
+        return patterns[0] if patterns else None
+    # Each look-ahead holds only where its pattern runs to the very end of the text.
+    return "".join(f"(?=(?:{pattern})(?![\\s\\S]))" for pattern in patterns) + "[\\s\\S]*"
+
+
 def within_limits(attribute: Attribute, value: Value) -> bool:
     """Whether a well-typed value of a number or text attribute fits the attribute itself
     (range and step; length and pattern). Values that do not are answered as a conflict
@@ -83,7 +100,7 @@ def within_limits(attribute: Attribute, value: Value) -> bool:
     if isinstance(value, str) and attribute.kind == "text":
         assert attribute.max_length is not None
         too_long = len(value) > attribute.max_length
-        return not too_long and not (attribute.pattern and not re.search(attribute.pattern, value))
+        return not too_long and text_matches(attribute.pattern, value)
     return True
 
 
@@ -172,5 +189,5 @@ def rule_holds(rule: Rule, choices: Mapping[str, Value]) -> bool:
         text = text if isinstance(text, str) else ""
         if rule.max_length is not None and len(text) > rule.max_length:
             return False
-        return not (text and rule.pattern and not re.search(rule.pattern, text))
+        return not text or text_matches(rule.pattern, text)
     return True

@@ -15,7 +15,6 @@ Rules are guarded by their selector: a clause ``C`` of rule ``r`` is stored as
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,7 +22,7 @@ from functools import cached_property
 
 from pysat.card import CardEnc, EncType
 
-from .choices import within_limits
+from .choices import text_matches, within_limits
 from .expr import And, Compare, Const, Expr, Has, In, Measure, Not, Or, Value, compare, walk
 from .model import Attribute, Catalog, Rule
 
@@ -142,8 +141,7 @@ class Encoding:
         for index, var in self.pattern_var.items():
             rule = self.catalog.rules[index - 1]
             if rule.attribute == attribute.id:
-                assert rule.pattern is not None
-                lits.append(var if re.search(rule.pattern, value) else -var)
+                lits.append(var if text_matches(rule.pattern, value) else -var)
         return lits
 
     def exactly_one(self, lits: list[int]) -> None:

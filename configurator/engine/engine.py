@@ -20,7 +20,15 @@ from pysat.examples.rc2 import RC2
 from pysat.formula import WCNF
 from pysat.solvers import Solver
 
-from .choices import Choices, parse_choices, parse_value, to_json, violations, within_limits
+from .choices import (
+    Choices,
+    parse_choices,
+    parse_value,
+    patterns_together,
+    to_json,
+    violations,
+    within_limits,
+)
 from .encode import CandidateKey, Encoding, encode
 from .errors import CatalogError, ChoiceError
 from .expr import Value
@@ -577,19 +585,16 @@ class Engine:
         patterns = [attribute.pattern] if attribute.pattern else []
         for index in self.encoding.pattern_var:
             rule = self._rules[index]
-            if rule.attribute != attribute.id or rule.pattern is None:
+            if rule.attribute != attribute.id or not rule.pattern:
                 continue
             when = self.encoding.lit(rule.when) if rule.when is not None else self.encoding.true
             if not self._solve([*context, -when]):
                 patterns.append(rule.pattern)
-        pattern = (
-            patterns[0] if len(patterns) == 1 else "".join(f"(?={p})" for p in patterns) or None
-        )
         lengths = [int(k) for k in available]
         return {
             "kind": "text",
             "max_length": max(lengths, default=0),
-            "pattern": pattern,
+            "pattern": patterns_together(patterns),
             "required": attribute.required,
         }
 

@@ -28,9 +28,9 @@ from .loader import load_image_file
 BLEND_MODES = ("normal", "multiply", "screen", "overlay", "soft_light")
 TEXT_EFFECTS = ("none", "deboss", "shadow")
 TEXT_SOURCES = ("value", "option_label")
-HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
-IDENT = re.compile(r"^[a-z0-9_]+$")
-FILE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+HEX = re.compile(r"#[0-9a-fA-F]{6}")
+IDENT = re.compile(r"[a-z0-9_]+")
+FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 MAX_LAYERS = 400
 MANIFEST_MAX_BYTES = 256 * 1024
@@ -139,7 +139,7 @@ def _number(raw: object, where: str, key: str, problems: list[str], default: flo
 def _colour(raw: object, where: str, key: str, problems: list[str]) -> str | None:
     if raw is None:
         return None
-    if not isinstance(raw, str) or not HEX.match(raw):
+    if not isinstance(raw, str) or not HEX.fullmatch(raw):
         problems.append(f"{where}: '{key}' must be a colour like '#a1b2c3'")
         return None
     return raw
@@ -148,7 +148,7 @@ def _colour(raw: object, where: str, key: str, problems: list[str]) -> str | Non
 def _ident(raw: object, where: str, key: str, problems: list[str]) -> str | None:
     if raw is None:
         return None
-    if not isinstance(raw, str) or not IDENT.match(raw):
+    if not isinstance(raw, str) or not IDENT.fullmatch(raw):
         problems.append(f"{where}: '{key}' must be an id of [a-z0-9_]")
         return None
     return raw
@@ -165,11 +165,12 @@ def _image_layer(index: int, raw: Mapping[str, Any], where: str, problems: list[
     for key in sorted(set(raw) - _IMAGE_KEYS):
         problems.append(f"{where}: unknown key {key!r}")
     file = raw.get("file")
-    if not isinstance(file, str) or not FILE_NAME.match(file) or ".." in file:
+    if not isinstance(file, str) or not FILE_NAME.fullmatch(file) or ".." in file:
         problems.append(f"{where}: 'file' must be a plain file name in the art folder")
         file = ""
     tint = raw.get("tint")
-    if tint is not None and not (isinstance(tint, str) and (HEX.match(tint) or IDENT.match(tint))):
+    known_tint = isinstance(tint, str) and (HEX.fullmatch(tint) or IDENT.fullmatch(tint))
+    if tint is not None and not known_tint:
         problems.append(f"{where}: 'tint' must be an attribute id or a colour like '#a1b2c3'")
         tint = None
     blend = raw.get("blend", "normal")
@@ -245,7 +246,7 @@ def _text_layer(index: int, raw: Mapping[str, Any], where: str, problems: list[s
         problems.append(f"{where}: 'size' must be [min, max] font sizes in art pixels")
         size = [10, 40]
     font = raw.get("font", "DejaVuSans-Bold")
-    if not isinstance(font, str) or not FILE_NAME.match(font) or not font_path(font).is_file():
+    if not isinstance(font, str) or not FILE_NAME.fullmatch(font) or not font_path(font).is_file():
         problems.append(f"{where}: unknown font {font!r} (bundled: {', '.join(bundled_fonts())})")
         font = "DejaVuSans-Bold"
     effect = raw.get("effect", "none")

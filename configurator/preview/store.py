@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$")
+KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*")
 MAX_KEY = 200
 
 
@@ -27,7 +27,7 @@ class PreviewStore(Protocol):
 
 
 def check_key(key: str) -> str:
-    if len(key) > MAX_KEY or not KEY.match(key):
+    if len(key) > MAX_KEY or not KEY.fullmatch(key):
         raise ValueError(f"not a valid preview key: {key!r}")
     return key
 

@@ -12,12 +12,12 @@ from ..preview import PreviewError
 from . import preview_blueprint
 from .services import CACHE_CONTROL, FORMATS, SIZES, preview_image
 
-NAME = re.compile(r"^[0-9a-f]{64}$")
+NAME = re.compile(r"[0-9a-f]{64}")
 
 
 @preview_blueprint.get("/previews/<name>.<size>.<ext>")
 def preview(name: str, size: str, ext: str) -> Response:
-    if not NAME.match(name) or size not in SIZES or ext not in FORMATS:
+    if not NAME.fullmatch(name) or size not in SIZES or ext not in FORMATS:
         raise ApiError(404, "unknown_preview", "There is no such preview.")
     try:
         found = preview_image(name, size, ext)

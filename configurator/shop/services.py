@@ -6,7 +6,6 @@ which saved designs and cart lines both need.
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..engine import Attribute, Catalog, ChoiceError, Engine
-from ..engine.choices import parse_value
+from ..engine.choices import parse_value, text_matches
 from ..engine.loader import number_to_json
 from ..engine.pricing import price_json
 from ..errors import ECHO_LENGTH, echo, text_fault
@@ -260,7 +259,7 @@ def text_limit_problem(attribute: Attribute, value: Any) -> str | None:
         return None
     if attribute.max_length is not None and len(value) > attribute.max_length:
         return f"{attribute.label}: at most {attribute.max_length} characters."
-    if attribute.pattern and not re.search(attribute.pattern, value):
+    if not text_matches(attribute.pattern, value):
         return f"{attribute.label}: some of these characters can’t be used."
     return None
 

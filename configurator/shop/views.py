@@ -22,6 +22,7 @@ from ..designs.services import designs_of, get_design, save_design
 from ..engine import Catalog, ChoiceError, Engine
 from ..engine.pricing import price_json
 from ..errors import text_fault
+from ..limits import rate_limited
 from ..preview_serving.services import preview_name, preview_src
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
@@ -242,6 +243,7 @@ def _previous(engine: Engine, text: str | None) -> dict[str, Any]:
 
 
 @shop_blueprint.post("/p/<slug>")
+@rate_limited("RATELIMIT_ANONYMOUS_ENGINE")
 def product_form(slug: str) -> Response | tuple[str, int]:
     """The configurator without JavaScript: every button posts the whole form."""
     version = _published(slug)

@@ -50,7 +50,7 @@ function textProblem(attribute, text) {
   if (attribute.max_length != null && text.length > attribute.max_length) {
     return `${attribute.label}: at most ${attribute.max_length} characters.`;
   }
-  if (attribute.pattern && !new RegExp(attribute.pattern).test(text)) {
+  if (attribute.pattern && !new RegExp(`^(?:${attribute.pattern})$`).test(text)) {
     return `${attribute.label}: some of these characters can’t be used.`;
   }
   return "";

@@ -114,6 +114,20 @@ def test_payment_endpoints_need_a_csrf_token(shopper: Shopper) -> None:
     assert shopper.client.post(f"/orders/{token}/setup-intent", json={}).status_code == 400
 
 
+def test_a_payment_method_id_with_a_trailing_newline_is_refused(shopper: Shopper) -> None:
+    """The id's guard matches the whole id: "pm_…\\n" is not sent on to Stripe."""
+    shopper.add_to_cart(BLACK_GLOW)
+    token = shopper.checkout()
+    csrf = shopper.open_payment(token)
+    response = shopper.client.post(
+        f"/orders/{token}/confirm",
+        json={"payment_method": "pm_card_visa\n"},
+        headers={"X-CSRFToken": csrf},
+    )
+    assert response.status_code == 400
+    assert "could not be read" in response.get_json()["error"]["message"]
+
+
 # -- prices come from the server ------------------------------------------------------
 
 

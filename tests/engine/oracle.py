@@ -191,7 +191,7 @@ class Model:
             text = config[rule.attribute]
             if rule.max_length is not None and len(text) > rule.max_length:
                 return False
-            return not (text and rule.pattern and not re.search(rule.pattern, text))
+            return not (text and rule.pattern and not re.fullmatch(rule.pattern, text))
         return True
 
     def limit_holds(self, attr: Attr, config: dict[str, Any]) -> bool:

@@ -314,7 +314,7 @@ def test_openapi_document_describes_every_endpoint(client: FlaskClient) -> None:
     error = document["components"]["schemas"]["Error"]["properties"]["error"]
     assert set(error["required"]) == {"code", "message", "field"}
     configure_responses = document["paths"]["/api/products/{slug}/configure"]["post"]["responses"]
-    assert set(configure_responses) == {"200", "400", "404", "413", "415", "422"}
+    assert set(configure_responses) == {"200", "400", "404", "413", "415", "422", "429"}
 
 
 def test_every_api_route_is_in_the_openapi_document(app: Flask, client: FlaskClient) -> None:
