@@ -208,11 +208,13 @@ def preview_name(
     """
     config = settings()
     art = config.art_of(version.slug)
-    if art is None or text_problem(version, canonical) is not None:
+    if art is None:
         return None
     name = preview_hash(version.slug, version.version, dict(canonical), art.version)
     if config.is_registered(name, pinned=pinned):
-        return name
+        return name  # its texts were measured when it was registered
+    if text_problem(version, canonical) is not None:
+        return None
     record = {"product": version.slug, "version": version.version, "choices": dict(canonical)}
     try:
         register_record(config.store, name, record, pinned=pinned)
