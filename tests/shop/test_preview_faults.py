@@ -111,7 +111,7 @@ def test_broken_art_is_a_server_fault_logged_once_with_its_file(
         assert folder is not None
         name = preview_hash("ring", 1, RING, art_version(folder))
         record = {"product": "ring", "version": 1, "choices": RING}
-        settings.store.put(f"{name}.json", json.dumps(record).encode(), pinned=True)
+        settings.store.put(f"{name}.json", json.dumps(record).encode())
     for size in ("800", "300"):
         image = client.get(f"/previews/{name}.{size}.webp")
         assert image.status_code == 503
