@@ -115,6 +115,9 @@ def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str
         # How stale a process's idea of the current catalog versions may get, at most.
         "CATALOG_RECHECK_SECONDS": float(os.environ.get("CATALOG_RECHECK_SECONDS") or 1.0),
         "ENGINE_HELPER": engine_helper(os.environ.get("ENGINE_HELPER")),
+        # Preview records no saved design, cart line or order refers to: days kept after
+        # their last use (pinned ones are kept for good).
+        "PREVIEW_RECORD_DAYS": float(os.environ.get("PREVIEW_RECORD_DAYS") or 7),
         # A form's CSRF token is good for as long as the session that holds its secret:
         # a page left open for hours can still be sent (Flask-WTF's default is 1 hour).
         "WTF_CSRF_TIME_LIMIT": None,
@@ -137,6 +140,8 @@ def settings_from_env(instance_path: Path, given: Mapping[str, Any]) -> dict[str
     settings["PREFERRED_URL_SCHEME"] = os.environ.get("PREFERRED_URL_SCHEME") or (
         urlsplit(public).scheme if public else "http"
     )
+    if os.environ.get("PREVIEW_SWEEP_SECONDS"):  # unset: hourly (never in tests)
+        settings["PREVIEW_SWEEP_SECONDS"] = float(os.environ["PREVIEW_SWEEP_SECONDS"])
     if "SECRET_KEY" not in given:
         settings["SECRET_KEY"] = secret_key(instance_path)
     settings.update(given)

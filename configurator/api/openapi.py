@@ -240,7 +240,28 @@ SCHEMAS: dict[str, Any] = {
                 ]
             },
             "price": _ref("Price"),
-            "preview": {"type": ["string", "null"], "description": "Preview image URL."},
+            "preview": {
+                "type": ["string", "null"],
+                "description": (
+                    "Preview image URL; null when the configuration cannot be drawn "
+                    "(inconsistent, a text the picture cannot hold) or the picture is "
+                    "unavailable just now."
+                ),
+            },
+            "preview_problem": {
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "required": ["attribute", "message"],
+                        "properties": {
+                            "attribute": {"type": "string"},
+                            "message": {"type": "string"},
+                        },
+                        "description": "A chosen text the picture cannot hold.",
+                    },
+                    {"type": "null"},
+                ]
+            },
         },
     },
     "PreviewsRequest": {

@@ -10,7 +10,7 @@ from ..designs.services import get_design, save_design
 from ..engine import ChoiceError
 from ..errors import ApiError, error_response
 from ..limits import rate_limited
-from ..preview_serving.services import image_format, option_previews, preview_url
+from ..preview_serving.services import image_format, option_previews, preview_url, text_problem
 from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 from ..products.services import (
@@ -79,8 +79,18 @@ def configure(slug: str) -> dict[str, Any]:
         raise ApiError(422, "unknown_attribute", f"There is no attribute {changed!r}.", "changed")
     canonical = engine.canonical(choices)  # validates, as configure would
     answer = engine.configure(canonical, explain=explain, changed=changed)
-    preview = preview_url(version, canonical, ext=image_format())
-    return {"product": slug, "version": version.version, **answer, "preview": preview}
+    # Only a configuration that can be drawn gets a picture (and a record in the store).
+    preview = problem = None
+    if answer["consistent"]:
+        preview = preview_url(version, canonical, ext=image_format(), pinned=False)
+        problem = text_problem(version, canonical) if preview is None else None
+    return {
+        "product": slug,
+        "version": version.version,
+        **answer,
+        "preview": preview,
+        "preview_problem": problem.json() if problem else None,
+    }
 
 
 @api_blueprint.post("/products/<slug>/previews")

@@ -13,29 +13,46 @@ format is in docs/previews.md.
 from __future__ import annotations
 
 from .encode import CONTENT_TYPES, EXTENSIONS, encode, normalise_format
-from .errors import ImageRejected, ManifestError, PreviewError
+from .errors import ArtError, ImageRejected, ManifestError, PreviewError, TextDoesNotFit
 from .keys import RENDERER_VERSION, art_version, canonical_choices, preview_hash
 from .loader import load_image_bytes, load_image_file
 from .manifest import Art
-from .render import CARD_SIZE, SIZES, art_for, load_art, render
-from .store import FileStore, MemoryStore, PreviewStore, get_or_make, preview_key, stored_key
+from .render import CARD_SIZE, SIZES, art_for, art_problems, check_texts, load_art, render
+from .store import (
+    Expiry,
+    FileStore,
+    MemoryStore,
+    PreviewStore,
+    StoreUnavailable,
+    Sweep,
+    get_or_make,
+    preview_key,
+    stored_key,
+)
 
 __all__ = [
     "CARD_SIZE",
     "CONTENT_TYPES",
     "EXTENSIONS",
+    "Expiry",
     "SIZES",
     "Art",
+    "ArtError",
     "FileStore",
     "ImageRejected",
     "ManifestError",
     "MemoryStore",
     "PreviewError",
     "PreviewStore",
+    "StoreUnavailable",
+    "Sweep",
+    "TextDoesNotFit",
     "RENDERER_VERSION",
     "art_for",
+    "art_problems",
     "art_version",
     "canonical_choices",
+    "check_texts",
     "encode",
     "get_or_make",
     "load_art",

@@ -16,11 +16,21 @@ class PreviewError(Exception):
         self.attribute = attribute
 
 
+class TextDoesNotFit(PreviewError):
+    """A shopper's text the picture cannot hold (too long, or letters the font lacks):
+    a fault of the choices, said beside the text field."""
+
+
+class ArtError(PreviewError):
+    """The product's art cannot be used (a manifest or layer file that does not load):
+    a fault of the shop, never of the shopper's choices. The message names the files."""
+
+
 class ImageRejected(PreviewError):
     """An image file refused by the safe loader (format, size, corrupt, bomb)."""
 
 
-class ManifestError(PreviewError):
+class ManifestError(ArtError):
     """An art manifest that cannot be used; ``problems`` lists every problem found."""
 
     def __init__(self, problems: list[str]) -> None:

@@ -22,7 +22,7 @@ from configurator.engine.loader import parse_catalog
 from configurator.engine.model import Catalog
 
 from . import text as texts
-from .errors import ManifestError, PreviewError
+from .errors import ArtError, ManifestError, PreviewError
 from .keys import art_version
 from .manifest import (
     Art,
@@ -40,7 +40,9 @@ CARD_ART = 600
 SIZES: dict[str, int] = {"800": 800, "300": 300, "card": CARD_ART}
 DEFAULT_GREY = "#b8b8b8"
 
-_art_cache: dict[Path, Art] = {}
+# A folder's art, or why it does not load: a broken layer is reported by every call
+# without decoding the whole folder again for each one.
+_art_cache: dict[Path, Art | ArtError] = {}
 _art_lock = threading.Lock()
 
 
@@ -67,13 +69,30 @@ def load_art(folder: str | Path, *, sizes: tuple[int, ...] = (800, 300, CARD_ART
 
 
 def art_for(folder: str | Path) -> Art:
-    """The loaded art of a folder, loaded once per process and kept."""
+    """The loaded art of a folder, loaded once per process and kept. Raises ArtError
+    (the same one each time) when it does not load."""
     key = Path(folder).resolve()
     with _art_lock:
         art = _art_cache.get(key)
         if art is None:
-            art = _art_cache[key] = load_art(key)
-        return art
+            try:
+                art = load_art(key)
+            except ArtError as error:
+                art = error
+            _art_cache[key] = art
+    if isinstance(art, ArtError):
+        raise art
+    return art
+
+
+def art_problems(folder: str | Path, catalog: Catalog) -> list[str]:
+    """Why the art in ``folder`` cannot draw ``catalog``: files that do not load, a bad
+    manifest, layers naming what the catalog does not have. Empty when it can."""
+    try:
+        art = load_art(folder, sizes=())
+    except ManifestError as error:
+        return [f"art: {problem}" for problem in error.problems]
+    return [f"art: {problem}" for problem in art.check(catalog)]
 
 
 def _scaled(art: Art, index: int, px: int) -> tuple[int, int, Image.Image]:
@@ -229,6 +248,21 @@ def _paint(
     canvas.paste(mixed, box, alpha)
 
 
+def _layer_text(
+    layer: TextLayer, catalog: Catalog, values: Mapping[str, Value]
+) -> tuple[str, str] | None:
+    """(the text as drawn, the attribute's label) of a text layer, or None: nothing to draw."""
+    raw = values.get(layer.attribute)
+    attribute = catalog.attribute(layer.attribute)
+    label = attribute.label if attribute is not None else layer.attribute
+    if layer.source == "option_label":
+        option = attribute.option(raw) if attribute is not None and isinstance(raw, str) else None
+        raw = option.label if option is not None else None
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    return (raw.upper() if layer.uppercase else raw), label
+
+
 def _draw_text(
     canvas: Image.Image,
     layer: TextLayer,
@@ -237,16 +271,10 @@ def _draw_text(
     scale: float,
     offset: tuple[int, int],
 ) -> None:
-    raw = values.get(layer.attribute)
-    attribute = catalog.attribute(layer.attribute)
-    label = attribute.label if attribute is not None else layer.attribute
-    if layer.source == "option_label":
-        option = attribute.option(raw) if attribute is not None and isinstance(raw, str) else None
-        raw = option.label if option is not None else None
-    if not isinstance(raw, str) or not raw.strip():
+    shown = _layer_text(layer, catalog, values)
+    if shown is None:
         return
-    string = raw.upper() if layer.uppercase else raw
-    size, lines = texts.layout(layer, string, label)
+    size, lines = texts.layout(layer, *shown)
     if layer.arc is not None:
         x, y, mask = texts.along_arc(layer, lines, size, scale)
     else:
@@ -381,6 +409,21 @@ def _wrap_title(title: str, width: int) -> tuple[int, list[str]]:
     return size, rows
 
 
+def check_texts(art: Art, catalog: Catalog | Mapping[str, Any], choices: Mapping[str, Any]) -> None:
+    """Raise TextDoesNotFit for the first text of ``choices`` that ``render`` would
+    refuse, having only measured the texts (nothing is drawn)."""
+    model = _catalog(catalog)
+    values = _values(choices)
+    for layer in art.layers:
+        if not isinstance(layer, TextLayer):
+            continue
+        if layer.when is not None and not evaluate(layer.when.expr, values):
+            continue
+        shown = _layer_text(layer, model, values)
+        if shown is not None:
+            texts.layout(layer, *shown)
+
+
 def render(
     art: Art | str | Path,
     catalog: Catalog | Mapping[str, Any],
@@ -397,7 +440,8 @@ def render(
     option id, multi: list of ids, text: str, number: number; missing = unset).
     ``size``: "800" (live preview), "300" (thumbnail) or "card" (1200x630 share card
     with ``title``, default the catalog's name, and ``price``, already formatted).
-    Raises PreviewError (with ``attribute`` set) when a text does not fit.
+    Raises TextDoesNotFit (with ``attribute`` set) when a text does not fit, ArtError
+    when the art does not load.
     """
     if size not in SIZES:
         raise PreviewError(f"unknown preview size {size!r}; use one of {', '.join(SIZES)}")

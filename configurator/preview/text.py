@@ -2,7 +2,7 @@
 
 Fitting happens in art pixels (the manifest's coordinates), so whether a text fits
 does not depend on the output size. A text that does not fit at the smallest allowed
-size is refused with a PreviewError naming the attribute; it is never cut.
+size is refused with a TextDoesNotFit naming the attribute; it is never cut.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont, features
 
-from .errors import PreviewError
+from .errors import TextDoesNotFit
 from .manifest import TextLayer, font_path
 
 LAYOUT = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
@@ -184,13 +184,13 @@ def layout(layer: TextLayer, text: str, label: str) -> tuple[int, tuple[str, ...
     down to size_min at which it fits on one line, or, where the layer allows two lines,
     on two lines broken at a space when that is clearly larger (a third or more).
 
-    Raises PreviewError naming the attribute when a character has no glyph in the font
+    Raises TextDoesNotFit naming the attribute when a character has no glyph in the font
     or the text does not fit even at the minimum size.
     """
     missing = missing_glyphs(layer.font, text)
     if missing:
         shown = " ".join(missing[:5])
-        raise PreviewError(
+        raise TextDoesNotFit(
             f"{label}: the lettering has no {shown} "
             f"(U+{ord(missing[0]):04X}); please use other characters",
             attribute=layer.attribute,
@@ -202,7 +202,7 @@ def layout(layer: TextLayer, text: str, label: str) -> tuple[int, tuple[str, ...
         return double
     if single is not None:
         return single
-    raise PreviewError(
+    raise TextDoesNotFit(
         f"{label}: {text!r} is too long to fit on the product, even in the smallest "
         f"lettering; please shorten it",
         attribute=layer.attribute,

@@ -15,12 +15,14 @@ preview_blueprint = Blueprint("previews", __name__)
 
 def init_previews(app: Flask) -> None:
     from . import views  # noqa: F401  (routes)
+    from .cli import previews_cli
     from .services import PreviewSettings, preview_src
 
     settings = PreviewSettings.from_app(app)
     app.extensions["atelier_previews"] = settings
     app.add_template_global(preview_src)
     app.register_blueprint(preview_blueprint)
+    app.cli.add_command(previews_cli)
     if app.config.get("PREVIEW_WARM", not app.testing):
         # Decoding and sizing a product's art takes seconds: do it before the first
         # shopper asks, beside the server rather than inside a request.

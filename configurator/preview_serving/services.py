@@ -2,14 +2,18 @@
 
 A preview URL is ``/previews/<hash>.<size>.<ext>``, the hash covering the product, the
 catalog version, the canonical choices and the art version. A hash cannot be reversed,
-so the first time a configuration is named its record (which version, which choices) is
-put in the preview store under ``<hash>.json``; the image is drawn on its first request
-and kept under its file name.
+so when a configuration is named its record (which version, which choices) is put in
+the preview store under ``<hash>.json``; the image is drawn on its first request and
+kept under its file name. Only configurations that can be drawn are named (consistent,
+texts that fit, art that loads). Records of configurations only passing through the
+configurator expire a while after their last use; those of designs, cart lines and
+orders are pinned. A store or art that fails costs the picture, never the page.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -26,11 +30,15 @@ from ..extensions import db
 from ..money import format_money
 from ..preview import (
     CONTENT_TYPES,
+    Art,
+    ArtError,
+    Expiry,
     FileStore,
-    PreviewError,
     PreviewStore,
+    StoreUnavailable,
+    TextDoesNotFit,
     art_for,
-    art_version,
+    check_texts,
     encode,
     get_or_make,
     normalise_format,
@@ -48,6 +56,11 @@ FORMATS = ("webp", "jpeg", "jpg", "png")
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 REGISTERED_MEMORY = 20_000  # preview names remembered as registered, per process
 REGISTERED_SECONDS = 300.0  # how long a process trusts its memory before asking the store
+RECORD_DAYS = 7.0  # a record no design, cart line or order refers to: kept after last use
+SWEEP_SECONDS = 3600.0  # how often (at most) a process sweeps a FileStore of expired files
+DAY_SECONDS = 24 * 3600
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,28 +72,29 @@ class PreviewSettings:
     registered_seconds: float = REGISTERED_SECONDS
     registered_memory: int = REGISTERED_MEMORY
     _folders: dict[str, Path] | None = None
-    _versions: dict[Path, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    # Names whose record this process saw in the store lately (name -> when), oldest
-    # first: naming them again costs no store read. Bounded in size and in age, so a
-    # record that went missing from the store (evicted, flushed) is put back by the next
-    # configure that names it.
-    _registered: OrderedDict[str, float] = field(default_factory=OrderedDict)
+    # Names whose record this process saw in the store lately (name -> (when, pinned)),
+    # oldest first: naming them again costs no store read. Bounded in size and in age, so
+    # a record that went missing from the store (expired, flushed) is put back by the
+    # next configure that names it.
+    _registered: OrderedDict[str, tuple[float, bool]] = field(default_factory=OrderedDict)
     _registered_lock: threading.Lock = field(default_factory=threading.Lock)
+    _broken_art: set[Path] = field(default_factory=set)
+    _store_failing: bool = False
 
-    def is_registered(self, name: str) -> bool:
+    def is_registered(self, name: str, *, pinned: bool = False) -> bool:
         with self._registered_lock:
             seen = self._registered.get(name)
             if seen is None:
                 return False
-            if time.monotonic() - seen > self.registered_seconds:
+            if time.monotonic() - seen[0] > self.registered_seconds:
                 del self._registered[name]
                 return False
-            return True
+            return seen[1] or not pinned
 
-    def remember_registered(self, name: str) -> None:
+    def remember_registered(self, name: str, *, pinned: bool = False) -> None:
         with self._registered_lock:
-            self._registered[name] = time.monotonic()
+            self._registered[name] = (time.monotonic(), pinned)
             self._registered.move_to_end(name)
             while len(self._registered) > self.registered_memory:
                 self._registered.popitem(last=False)
@@ -88,10 +102,21 @@ class PreviewSettings:
     @classmethod
     def from_app(cls, app: Flask) -> PreviewSettings:
         redis_url = app.config.get("REDIS_URL")
+        days = float(app.config.get("PREVIEW_RECORD_DAYS") or RECORD_DAYS)
+        expiry = Expiry(records=days * DAY_SECONDS)
         store: PreviewStore = (
-            RedisStore(redis_url, app.config.get("PREVIEW_REDIS_PREFIX", "atelier:preview:"))
+            RedisStore(
+                redis_url, app.config.get("PREVIEW_REDIS_PREFIX", "atelier:preview:"), expiry
+            )
             if redis_url
-            else FileStore(app.config.get("PREVIEW_DIR") or Path(app.instance_path) / "previews")
+            else FileStore(
+                app.config.get("PREVIEW_DIR") or Path(app.instance_path) / "previews",
+                expiry,
+                # Tests sweep when they mean to, not whenever a thread gets to it.
+                sweep_every=float(
+                    app.config.get("PREVIEW_SWEEP_SECONDS", 0 if app.testing else SWEEP_SECONDS)
+                ),
+            )
         )
         return cls(
             store=store,
@@ -117,20 +142,50 @@ class PreviewSettings:
     def art_folder(self, slug: str) -> Path | None:
         return self.art_folders().get(slug)
 
+    def art(self, folder: Path) -> Art:
+        """The loaded art of a folder; raises ArtError, logged the first time (with the
+        files at fault) rather than on every request that meets it."""
+        try:
+            return art_for(folder)
+        except ArtError as error:
+            with self._lock:
+                first = folder not in self._broken_art
+                self._broken_art.add(folder)
+            if first:
+                logger.error("the art in %s does not load (previews answer 503): %s", folder, error)
+            raise
+
+    def art_of(self, slug: str) -> Art | None:
+        """A product's loaded art, or None: no art, or art that does not load."""
+        folder = self.art_folder(slug)
+        if folder is None:
+            return None
+        try:
+            return self.art(folder)
+        except ArtError:
+            return None
+
+    def store_failed(self, error: StoreUnavailable) -> None:
+        """Note a store fault: logged when it starts, not on each request until it ends."""
+        with self._lock:
+            first, self._store_failing = not self._store_failing, True
+        if first:
+            logger.error("the preview store fails, pictures are left out: %s", error)
+
+    def store_answered(self) -> None:
+        if self._store_failing:
+            with self._lock:
+                self._store_failing = False
+            logger.warning("the preview store answers again")
+
     def warm(self, app: Flask) -> None:
-        """Load every product's art (and its version) into this process."""
+        """Load every product's art into this process (a failure is logged by ``art``)."""
+        del app
         for folder in self.art_folders().values():
             try:
-                art_for(folder)
-                self.art_version(folder)
-            except PreviewError:
-                app.logger.exception("the art in %s does not load", folder)
-
-    def art_version(self, folder: Path) -> str:
-        with self._lock:
-            if folder not in self._versions:
-                self._versions[folder] = art_version(folder)
-            return self._versions[folder]
+                self.art(folder)
+            except ArtError:
+                continue
 
 
 def settings() -> PreviewSettings:
@@ -139,22 +194,46 @@ def settings() -> PreviewSettings:
     return found
 
 
-def preview_name(version: CatalogVersion, canonical: Mapping[str, Any]) -> str | None:
-    """The content hash of a configuration's preview (its record stored on first use),
-    or None when the product has no art."""
+def preview_name(
+    version: CatalogVersion, canonical: Mapping[str, Any], *, pinned: bool = True
+) -> str | None:
+    """The content hash naming the preview of a configuration, its record put in the
+    store; None when there is no picture to show: the product has no art or its art does
+    not load, a text does not fit (see ``text_problem``), or the store fails.
+
+    The caller has checked that the configuration is consistent. Its record is pinned
+    (kept for good: a saved design, a cart line, an order refers to it) unless
+    ``pinned`` is false, for configurations passing through the configurator. Pinning
+    is the default so that a forgotten flag costs storage, never an order's picture.
+    """
     config = settings()
-    folder = config.art_folder(version.slug)
-    if folder is None:
+    art = config.art_of(version.slug)
+    if art is None:
         return None
-    name = preview_hash(version.slug, version.version, dict(canonical), config.art_version(folder))
-    if config.is_registered(name):
-        return name
-    record_key = f"{name}.json"
-    if config.store.get(record_key) is None:
-        record = {"product": version.slug, "version": version.version, "choices": canonical}
-        config.store.put(record_key, json.dumps(record, sort_keys=True).encode())
-    config.remember_registered(name)
+    name = preview_hash(version.slug, version.version, dict(canonical), art.version)
+    if config.is_registered(name, pinned=pinned):
+        return name  # its texts were measured when it was registered
+    if text_problem(version, canonical) is not None:
+        return None
+    record = {"product": version.slug, "version": version.version, "choices": dict(canonical)}
+    try:
+        register_record(config.store, name, record, pinned=pinned)
+    except StoreUnavailable as error:
+        config.store_failed(error)
+        return None
+    config.store_answered()
+    config.remember_registered(name, pinned=pinned)
     return name
+
+
+def register_record(
+    store: PreviewStore, name: str, record: Mapping[str, Any], *, pinned: bool
+) -> None:
+    """Put the record of preview ``name`` in the store (a pinned one always, so that one
+    written before as passing is kept from now on; another only when it is missing)."""
+    key = f"{name}.json"
+    if pinned or store.get(key) is None:
+        store.put(key, json.dumps(record, sort_keys=True).encode(), pinned=pinned)
 
 
 def preview_src(name: str, size: str = "800", ext: str = "webp") -> str:
@@ -163,47 +242,58 @@ def preview_src(name: str, size: str = "800", ext: str = "webp") -> str:
 
 
 def preview_url(
-    version: CatalogVersion, canonical: Mapping[str, Any], size: str = "800", ext: str = "webp"
+    version: CatalogVersion,
+    canonical: Mapping[str, Any],
+    size: str = "800",
+    ext: str = "webp",
+    *,
+    pinned: bool = True,
 ) -> str | None:
-    name = preview_name(version, canonical)
+    name = preview_name(version, canonical, pinned=pinned)
     return None if name is None else preview_src(name, size, ext)
 
 
 @dataclass(frozen=True)
 class TextProblem:
-    """A text the picture cannot hold (its image URLs answer 422)."""
+    """A text the picture cannot hold."""
 
     attribute: str
     message: str
 
+    def json(self) -> dict[str, str]:
+        return {"attribute": self.attribute, "message": self.message}
 
-def text_problem(catalog: Catalog, canonical: Mapping[str, Any], name: str) -> TextProblem | None:
-    """Why the preview ``name`` cannot be drawn because of a text, or None.
 
-    Only texts can make a registered preview undrawable, so without a chosen text this
-    costs nothing; with one, the 800 px WebP is drawn now (and kept), which the page's
-    image request would have done a moment later anyway.
+def text_problem(version: CatalogVersion, canonical: Mapping[str, Any]) -> TextProblem | None:
+    """Why the picture of ``canonical`` cannot be drawn because of a text, or None.
+
+    Only texts can make a configuration of art that loads undrawable; they are measured,
+    not drawn, and without a chosen text this costs nothing.
     """
+    catalog = engine_for(version).catalog
     texts = [a.id for a in catalog.attributes if a.kind == "text" and canonical.get(a.id)]
     if not texts:
         return None
+    art = settings().art_of(version.slug)
+    if art is None:
+        return None
     try:
-        preview_image(name, "800", "webp")
-    except PreviewError as error:
+        check_texts(art, catalog, drawn_choices(catalog, canonical))
+    except TextDoesNotFit as error:
         attribute = error.attribute if error.attribute in texts else texts[0]
-        return TextProblem(attribute or texts[0], str(error))
+        return TextProblem(attribute, str(error))
     return None
 
 
 def drawable_preview_name(version: CatalogVersion, canonical: Mapping[str, Any]) -> str | None:
-    """The preview of a configuration that can be drawn: the configuration itself, or,
-    when a text of it cannot be held by the picture (merchant art narrower than the
-    catalog's rules), the configuration without that text (thumbnails never answer 422)."""
+    """The pinned preview of a cart line or order line that can be drawn: the
+    configuration itself, or, when a text of it cannot be held by the picture (merchant
+    art narrower than the catalog's rules), the configuration without that text
+    (thumbnails never answer 422)."""
     shown = dict(canonical)
-    catalog = engine_for(version).catalog
-    for _ in range(len(catalog.attributes) + 1):
+    for _ in range(len(shown) + 1):
         name = preview_name(version, shown)
-        problem = text_problem(catalog, shown, name) if name is not None else None
+        problem = text_problem(version, shown) if name is None else None
         if problem is None:
             return name
         shown.pop(problem.attribute, None)
@@ -233,7 +323,7 @@ def option_previews(
             picked[attribute_id] = toggled if option.id in chosen else chosen + [option.id]
         else:
             picked[attribute_id] = option.id
-        url = preview_url(version, engine.canonical(picked), ext=ext)
+        url = preview_url(version, engine.canonical(picked), ext=ext, pinned=False)
         if url is None:
             return {}
         previews[option.id] = url
@@ -269,8 +359,20 @@ def drawn_choices(catalog: Catalog, choices: Mapping[str, Any]) -> dict[str, Any
 
 def preview_image(name: str, size: str, ext: str) -> tuple[bytes, str] | None:
     """The image bytes and content type, drawn and stored on first request; None when the
-    name was never registered. Raises PreviewError when a text cannot fit."""
+    name was never registered (or its record expired). Raises TextDoesNotFit when a text
+    cannot fit, ArtError when the art does not load, StoreUnavailable when the store
+    fails (each of the last two logged once)."""
     config = settings()
+    try:
+        return _stored_or_drawn(config, name, size, ext)
+    except StoreUnavailable as error:
+        config.store_failed(error)
+        raise
+
+
+def _stored_or_drawn(
+    config: PreviewSettings, name: str, size: str, ext: str
+) -> tuple[bytes, str] | None:
     fmt = normalise_format(ext)
     key = stored_key(name, size, fmt)
     found = config.store.get(key)
@@ -284,6 +386,7 @@ def preview_image(name: str, size: str, ext: str) -> tuple[bytes, str] | None:
     folder = config.art_folder(record["product"])
     if version is None or folder is None:
         return None
+    art = config.art(folder)
     engine = engine_for(version)
     catalog = engine.catalog
     choices = record["choices"]
@@ -293,9 +396,9 @@ def preview_image(name: str, size: str, ext: str) -> tuple[bytes, str] | None:
         if size == "card":
             amount = engine.configure(choices, explain=False)["price"]["amount"]
             price = format_money(amount, catalog.currency)
-        picture = render(
-            art_for(folder), catalog, drawn_choices(catalog, choices), size, price=price
-        )
+        picture = render(art, catalog, drawn_choices(catalog, choices), size, price=price)
         return encode(picture, fmt)
 
-    return get_or_make(config.store, key, draw), CONTENT_TYPES[fmt]
+    data = get_or_make(config.store, key, draw)
+    config.store_answered()
+    return data, CONTENT_TYPES[fmt]

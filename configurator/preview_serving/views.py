@@ -7,12 +7,13 @@ import re
 from flask import request
 from werkzeug.wrappers import Response
 
-from ..errors import ApiError
-from ..preview import PreviewError
+from ..errors import ApiError, error_response
+from ..preview import ArtError, PreviewError, StoreUnavailable
 from . import preview_blueprint
 from .services import CACHE_CONTROL, FORMATS, SIZES, preview_image
 
 NAME = re.compile(r"[0-9a-f]{64}")
+RETRY_AFTER_SECONDS = 60
 
 
 @preview_blueprint.get("/previews/<name>.<size>.<ext>")
@@ -21,6 +22,13 @@ def preview(name: str, size: str, ext: str) -> Response:
         raise ApiError(404, "unknown_preview", "There is no such preview.")
     try:
         found = preview_image(name, size, ext)
+    except (ArtError, StoreUnavailable):
+        # The shop's fault, logged once where it was met; the shopper may try again later.
+        unavailable = error_response(
+            503, "preview_unavailable", "This picture cannot be drawn just now."
+        )
+        unavailable.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return unavailable
     except PreviewError as error:
         field = f"choices.{error.attribute}" if error.attribute else None
         raise ApiError(422, "preview_text", str(error), field) from None

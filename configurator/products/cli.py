@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from ..engine import Catalog, CatalogError, lint_catalog, load_catalog
 from ..extensions import db
+from ..preview import art_problems
 from .services import (
     current_version,
     export_catalog,
@@ -28,6 +29,15 @@ def _refuse(problems: list[str]) -> NoReturn:
     for problem in problems:
         click.echo(problem, err=True)
     raise SystemExit(1)
+
+
+def art_problems_beside(path: Path, catalog: Catalog) -> list[str]:
+    """Why the art beside a catalog folder (``<folder>/art``) cannot draw the catalog:
+    files that do not load, a bad manifest, unknown attributes. Nothing without art."""
+    folder = path / "art"
+    if not (folder / "manifest.toml").is_file():
+        return []
+    return art_problems(folder, catalog)
 
 
 @catalog_cli.command("import")
@@ -59,6 +69,8 @@ def lint_command(path: Path) -> None:
     """Check PATH and print a report; exit status 1 when it has errors."""
     try:
         report = lint_catalog(path)
+        if report.ok:
+            report.errors.extend(art_problems_beside(path, load_catalog(path)))
     except CatalogError as error:
         _refuse(error.problems)
     click.echo(report.format())
@@ -87,7 +99,11 @@ def seed_command(reset: str | None) -> None:
             click.echo(f"{name}: {folder} not found, skipped", err=True)
             continue
         try:
-            seeds.append(load_catalog(folder))
+            catalog = load_catalog(folder)
+            art = art_problems_beside(folder, catalog)
+            if art:
+                _refuse([f"{name}: {problem}" for problem in art])
+            seeds.append(catalog)
         except CatalogError as error:
             _refuse(error.problems)
     slugs = [catalog.slug for catalog in seeds]

@@ -17,7 +17,6 @@ from ..engine.choices import parse_value, text_matches
 from ..engine.loader import number_to_json
 from ..engine.pricing import price_json
 from ..errors import ECHO_LENGTH, echo, text_fault
-from ..preview import PreviewError, art_for
 from ..preview_serving.services import (
     TextProblem,
     preview_name,
@@ -205,13 +204,8 @@ class ConfiguratorView:
 def preview_backdrop(slug: str) -> str | None:
     """The art's background colour (``#f3efe8``): the frame around a picture is painted
     with it, so that the bands beside a square picture in a wider frame do not show."""
-    folder = settings().art_folder(slug)
-    if folder is None:
-        return None
-    try:
-        return art_for(folder).background
-    except PreviewError:
-        return None
+    art = settings().art_of(slug)
+    return None if art is None else art.background
 
 
 def _steps(catalog: Catalog, views: dict[str, AttributeView]) -> list[StepView]:
@@ -282,8 +276,10 @@ def configurator_view(
     *,
     changed: str | None = None,
     errors: Mapping[str, str] | None = None,
+    pinned: bool = False,
 ) -> ConfiguratorView:
-    """Everything the configurator page shows for ``raw_choices`` (already valid)."""
+    """Everything the configurator page shows for ``raw_choices`` (already valid);
+    ``pinned`` for a saved design's page (its picture's record is kept for good)."""
     engine = engine_for(version)
     catalog = engine.catalog
     canonical = engine.canonical(dict(raw_choices))
@@ -323,14 +319,20 @@ def configurator_view(
                 )
         views[attribute.id] = view
     drawn = {key: value for key, value in canonical.items() if key not in beyond_limits}
-    name = preview_name(version, drawn)
-    problem = text_problem(catalog, drawn, name) if name else None
+    name = problem = None
+    # Only a configuration that can be drawn gets a picture (and a record in the store).
+    drawable = answer["consistent"]
+    if beyond_limits:
+        drawable = engine.configure(drawn, explain=False)["consistent"]
+    if drawable:
+        name = preview_name(version, drawn, pinned=pinned)
+        problem = text_problem(version, drawn) if name is None else None
     if problem is not None:
         # Show the design without the text that does not fit, and say so by the field.
         text_view = views[problem.attribute]
         text_view.error = text_view.error or problem.message
         without = {key: value for key, value in drawn.items() if key != problem.attribute}
-        name = preview_name(version, without)
+        name = preview_name(version, without, pinned=pinned)
     repair = answer["repair"]
     return ConfiguratorView(
         version=version,

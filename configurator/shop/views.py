@@ -102,7 +102,7 @@ def _card_picture(version: CatalogVersion, engine: Engine) -> tuple[str | None, 
     shown = {k: v for k, v in engine.canonical(engine.default_choices()).items() if k not in texts}
     chosen = _named(describe_choices(catalog, shown))
     alt = f"{catalog.name} in its first design: {', '.join(chosen[:HOME_ALT_CHOICES])}"
-    return preview_name(version, shown), alt
+    return preview_name(version, shown, pinned=False), alt
 
 
 @shop_blueprint.get("/")
@@ -335,7 +335,7 @@ def design(design_id: str) -> str:
     design = _design_or_404(design_id)
     version = _published(design.product.slug)
     carried = carry_over(design.catalog_version, design.choices, version)
-    view = configurator_view(version, carried.fixed_choices)
+    view = configurator_view(version, carried.fixed_choices, pinned=True)
     engine = engine_for(version)
     rows = describe_choices(engine.catalog, view.choices)
     chosen = _named(rows)

@@ -450,24 +450,38 @@ function loadPreview(url, { fallback = true } = {}) {
     if (wantedPreview !== url) return;
     setLoading(false);
     if (!problem || !fallback) return; // keep the picture on screen
-    setPreviewProblem(problem);
-    // Show the rest of the design: the same choices without the text that does not fit.
-    const choices = readChoices();
-    delete choices[problem.attribute];
-    try {
-      const other = await postJson(data.endpoints.configure, { choices, explain: false });
-      if (wantedPreview === url && other.preview) loadPreview(other.preview, { fallback: false });
-    } catch {
-      // keep the picture on screen
-    }
+    showWithoutText(problem, url);
   };
   loader.src = url;
+}
+
+// Say why the text cannot be drawn and show the rest of the design: the same choices
+// without that text.
+async function showWithoutText(problem, wanted) {
+  setPreviewProblem(problem);
+  const choices = readChoices();
+  delete choices[problem.attribute];
+  try {
+    const other = await postJson(data.endpoints.configure, { choices, explain: false });
+    if (wantedPreview === wanted && other.preview) loadPreview(other.preview, { fallback: false });
+  } catch {
+    // keep the picture on screen
+  }
 }
 
 function renderPreview(choices) {
   if (answer.preview) {
     loadPreview(answer.preview);
     return;
+  }
+  // No picture of these choices: keep the one on screen (or the placeholder), and say
+  // which text it cannot hold when that is why.
+  wantedPreview = null;
+  setLoading(false);
+  if (answer.preview_problem) {
+    showWithoutText(answer.preview_problem, null);
+  } else if (previewProblem) {
+    setPreviewProblem(null);
   }
   if (shownPreview === null) {
     const placeholder = previewBox.querySelector("[data-preview-placeholder]");

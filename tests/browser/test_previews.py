@@ -218,8 +218,8 @@ def test_a_text_the_picture_cannot_hold_is_said_beside_the_field(
     before = wait_loaded(page, other_than=None)["src"]
     engraving = page.locator("#f-engraving")
     go_to_step(page, engraving)
-    with page.expect_response(lambda response: response.status == 422):
-        engraving.fill("W" * 30)
+    with page.expect_response(lambda response: response.url.endswith("/configure")):
+        engraving.fill("W" * 30)  # answered without a preview, with the problem
     error = page.locator("[data-error-for='engraving']")
     expect(error).to_contain_text("too long to fit")
     expect(engraving).to_have_attribute("aria-invalid", "true")

@@ -337,10 +337,9 @@ def test_a_text_too_wide_for_the_picture_is_said_beside_its_field(narrow_art: Fl
     client = narrow_art.test_client()
     answer = configure(client, "ring", WIDEST)
     assert answer["consistent"]  # the catalog's rules allow it ...
-    refused = client.get(answer["preview"])
-    assert refused.status_code == 422  # ... but this art cannot hold it
-    error = refused.get_json()["error"]
-    assert error["field"] == "choices.engraving" and "too long" in error["message"]
+    assert answer["preview"] is None  # ... but this art cannot hold it: no picture, no record
+    problem = answer["preview_problem"]
+    assert problem["attribute"] == "engraving" and "too long" in problem["message"]
 
     design_id = save_design(client, "ring", WIDEST)
     page = client.get(f"/p/ring?design={design_id}").get_data(as_text=True)
@@ -348,7 +347,7 @@ def test_a_text_too_wide_for_the_picture_is_said_beside_its_field(narrow_art: Fl
     assert message and "too long to fit" in message.group(1)
     assert 'aria-invalid="true"' in page.split('id="f-engraving"')[1].split(">")[0]
     (webp, _), *_ = pictures(page)
-    assert webp != answer["preview"]  # the design without the engraving, which can be drawn
+    assert "engraving" not in webp  # the design without the engraving, which can be drawn
     assert client.get(webp).status_code == 200
     problem = page_data(page)["previewProblem"]
     assert problem["attribute"] == "engraving" and "too long" in problem["message"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -149,12 +150,12 @@ def _names(url: str, prefix: str) -> tuple[str, str]:
     return f"{prefix}{name.split('.')[0]}.json", f"{prefix}{name}"
 
 
-def test_redis_keeps_records_and_lets_images_expire(redis_shop) -> None:
+def test_redis_lets_passing_records_and_images_expire(redis_shop) -> None:
     app, redis, prefix = redis_shop
     client = app.test_client()
     url = preview_of(client, RING)
     record, image = _names(url, prefix)
-    assert redis.ttl(record) == -1  # no expiry: the record is what redraws the image
+    assert 0 < redis.ttl(record) <= 7 * 24 * 3600  # no design, cart line or order has it
     first = client.get(url)
     assert first.status_code == 200
     assert 0 < redis.ttl(image) <= 30 * 24 * 3600
@@ -162,6 +163,26 @@ def test_redis_keeps_records_and_lets_images_expire(redis_shop) -> None:
     again = client.get(url)
     assert again.status_code == 200 and again.data == first.data
     assert redis.exists(image)
+
+
+def test_redis_pins_the_record_of_a_saved_design_and_reads_keep_it(redis_shop) -> None:
+    app, redis, prefix = redis_shop
+    app.extensions["atelier_previews"].registered_seconds = 0.0
+    client = app.test_client()
+    saved = client.post("/api/designs", json={"product": "ring", "choices": RING}).get_json()
+    design_picture = re.compile(r'srcset="(/previews/[0-9a-f]{64}\.800\.webp)"')
+
+    def shown() -> str:
+        found = design_picture.search(client.get(saved["url"]).get_data(as_text=True))
+        assert found is not None
+        return found.group(1)
+
+    record, _ = _names(shown(), prefix)
+    assert redis.ttl(record) == -1  # pinned: the design's picture stays
+    redis.expire(record, 60)  # as if first named by a configure passing through
+    assert redis.ttl(record) > 0
+    assert client.get(shown()).status_code == 200
+    assert redis.ttl(record) == -1  # pinned by the design page, and reads leave it so
 
 
 def test_a_record_gone_from_redis_is_put_back_by_the_next_configure(
@@ -178,15 +199,15 @@ def test_a_record_gone_from_redis_is_put_back_by_the_next_configure(
     assert client.get(url).status_code == 200
 
 
-def test_a_record_written_with_an_expiry_loses_it_when_read(redis_shop) -> None:
+def test_a_read_pushes_a_passing_record_expiry_back(redis_shop) -> None:
     app, redis, prefix = redis_shop
     app.extensions["atelier_previews"].registered_seconds = 0.0
     client = app.test_client()
     url = preview_of(client, RING)
     record, _ = _names(url, prefix)
-    redis.expire(record, 60)  # as the store wrote records before
+    redis.expire(record, 60)
     preview_of(client, RING)
-    assert redis.ttl(record) == -1
+    assert redis.ttl(record) > 6 * 24 * 3600
 
 
 def test_the_memory_of_registered_names_is_bounded(redis_shop) -> None:
