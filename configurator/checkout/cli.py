@@ -1,17 +1,31 @@
-"""`flask --app wsgi orders list|refund`: the merchant's tools until there is a back office."""
+"""`flask --app wsgi orders list|refund|reconcile`: the merchant's tools until there is a
+back office, and the periodic check that catches payments whose webhook was lost."""
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..money import format_money
+from ..timestamps import utcnow
 from . import gateway
-from .services import CheckoutError, get_order, list_orders, refund_order
+from .services import (
+    CheckoutError,
+    get_order,
+    list_orders,
+    orders_to_reconcile,
+    reconcile_payment,
+    refund_order,
+)
 from .status import OrderStatus
 
-orders_cli = AppGroup("orders", help="List orders and refund them through Stripe.")
+orders_cli = AppGroup("orders", help="List, refund and reconcile orders through Stripe.")
 
 
 @orders_cli.command("list")
@@ -100,3 +114,90 @@ def refund_command(order_id: int, amount: int | None) -> None:
         outcome.earlier
     )
     click.echo(f"Refunded {money} of order {order.id} ({outcome.reference}); {state}{earlier}")
+
+
+def reconcile_pending(older_than: timedelta) -> tuple[list[str], int]:
+    """Reconcile every order awaiting news of its payment and unchanged for
+    ``older_than``, each in its own transaction (its lock is held only for it).
+
+    Returns one line per order and how many could not be checked because Stripe
+    could not be reached.
+    """
+    lines: list[str] = []
+    unreachable = 0
+    for order_id in orders_to_reconcile(utcnow() - older_than):
+        order = get_order(order_id)
+        if order is None:
+            continue
+        intent_id = order.payment_intent_id
+        try:
+            outcome = reconcile_payment(order)
+        except gateway.IntentMissing as error:
+            db.session.rollback()
+            outcome = (
+                f"Stripe does not know this intent ({error.detail}); the pay page makes "
+                "a fresh one when the shopper comes back"
+            )
+        except gateway.GatewayError as error:
+            db.session.rollback()
+            unreachable += 1
+            outcome = f"not checked: Stripe could not be reached ({error.detail})"
+        else:
+            db.session.commit()
+        lines.append(f"order {order_id} ({intent_id}): {outcome}")
+    return lines, unreachable
+
+
+def _reconcile_forever(older_than: timedelta, every: int) -> None:
+    """Reconcile, then wait ``every`` seconds, until stopped; prints only what changed
+    or failed. A pass that fails (the database is away) is logged and the next one
+    tries again."""
+    while True:
+        try:
+            lines, _ = reconcile_pending(older_than)
+        except SQLAlchemyError:
+            current_app.logger.exception("orders reconcile: this pass failed")
+            db.session.rollback()
+        else:
+            for line in lines:
+                if ": unchanged: " not in line:
+                    click.echo(line)
+        db.session.remove()
+        time.sleep(every)
+
+
+@orders_cli.command("reconcile")
+@click.option(
+    "--older-than",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Only orders whose payment has not changed for this many minutes.",
+)
+@click.option(
+    "--every",
+    type=click.IntRange(min=1),
+    help="Keep running, once every this many seconds (printing only what changed).",
+)
+def reconcile_command(older_than: int, every: int | None) -> None:
+    """Ask Stripe about orders still awaiting payment and apply what it says.
+
+    This is what a lost webhook would have done: an intent that succeeded makes its
+    order paid, once, however often this runs or the webhook comes after all. One line
+    per order; exit status 1 when Stripe could not be reached for some order.
+    """
+    if every is not None:
+        try:
+            _reconcile_forever(timedelta(minutes=older_than), every)
+        except KeyboardInterrupt:
+            return
+    lines, unreachable = reconcile_pending(timedelta(minutes=older_than))
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo(f"No orders awaiting payment for more than {older_than} minutes.")
+    if unreachable:
+        raise click.ClickException(
+            f"Stripe could not be reached for {unreachable} of {len(lines)} orders; they "
+            "were left as they were. Run this again later."
+        )
