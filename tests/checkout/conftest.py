@@ -17,6 +17,7 @@ import hmac
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -422,6 +423,22 @@ def deliver_events(client: FlaskClient, backend: StripeBackend) -> list[dict[str
         assert response.status_code == 200, response.text
         answers.append(response.json)
     return answers
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on (a Stripe that is down, a stopped receiver)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def with_stripe_down(make_app: Callable[..., Flask], backend: StripeBackend) -> Flask:
+    """The same shop (database, keys) with Stripe unreachable."""
+    return make_app(
+        **stripe_config(
+            f"http://127.0.0.1:{closed_port()}", backend.secret_key, backend.publishable_key
+        )
+    )
 
 
 # -- Stripe or the network failing ---------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -36,6 +35,7 @@ from .conftest import (
     WEBHOOK_SECRET,
     Shopper,
     StripeBackend,
+    closed_port,
     deliver_events,
     ledger,
     localstripe_backend,
@@ -44,16 +44,10 @@ from .conftest import (
     stripe_config,
     stripe_events,
     stripe_test_mode,
+    with_stripe_down,
 )
 
 BLACK_GLOW = {"colour": "black", "print": "glow"}  # 2800
-
-
-def closed_port() -> int:
-    """A loopback port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -257,13 +251,7 @@ def test_reconcile_exits_1_and_changes_nothing_when_stripe_cannot_be_reached(
     make_app: Callable[..., Flask], shopper: Shopper
 ) -> None:
     order = paid_at_stripe(shopper)
-    down = make_app(
-        **stripe_config(
-            f"http://127.0.0.1:{closed_port()}",
-            shopper.stripe.secret_key,
-            shopper.stripe.publishable_key,
-        )
-    )
+    down = with_stripe_down(make_app, shopper.stripe)
     result = reconcile(down, "--older-than", "0")
     assert result.exit_code == 1
     lines = result.output.splitlines()
