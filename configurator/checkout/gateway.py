@@ -46,6 +46,10 @@ REFUSED = (
     "This payment could not go ahead as it was started, so nothing was charged. "
     "Please reload the page and enter your card again."
 )
+INTENT_LOST = (
+    "Our payment provider no longer knows this payment, so we cannot tell how it went. "
+    "The shop has been told; please contact us about this order."
+)
 NOT_WORKING = (
     "Payments are not working on our side right now, so nothing was charged. "
     "Please try again later."

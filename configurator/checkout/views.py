@@ -118,9 +118,11 @@ def order_page(token: str) -> str:
     unavailable = None
     try:
         reconcile_payment(order)
-    except gateway.IntentMissing as error:
+    except gateway.IntentMissing:
         # The pay page makes a fresh intent; an order that cannot be paid again is stuck.
-        unavailable = None if can_pay(order) else error.message
+        if not can_pay(order):
+            current_app.logger.error("order %s: Stripe no longer knows its intent", order.id)
+            unavailable = gateway.INTENT_LOST
     except gateway.GatewayError as error:
         unavailable = error.message
     waiting = order.payment_status in (PaymentStatus.PROCESSING,)
