@@ -4,6 +4,7 @@ back office, and the periodic check that catches payments whose webhook was lost
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 import click
@@ -116,15 +117,27 @@ def refund_command(order_id: int, amount: int | None) -> None:
     click.echo(f"Refunded {money} of order {order.id} ({outcome.reference}); {state}{earlier}")
 
 
-def reconcile_pending(older_than: timedelta) -> tuple[list[str], int]:
-    """Reconcile every order awaiting news of its payment and unchanged for
-    ``older_than``, each in its own transaction (its lock is held only for it).
+@dataclass(frozen=True)
+class Reconciled:
+    """What a reconcile did for one order; ``reached``: whether Stripe answered."""
 
-    Returns one line per order and how many could not be checked because Stripe
-    could not be reached.
-    """
-    lines: list[str] = []
-    unreachable = 0
+    order_id: int
+    intent_id: str | None
+    outcome: str
+    reached: bool = True
+
+    @property
+    def changed_nothing(self) -> bool:
+        return self.outcome.startswith("unchanged")
+
+    def __str__(self) -> str:
+        return f"order {self.order_id} ({self.intent_id}): {self.outcome}"
+
+
+def reconcile_pending(older_than: timedelta) -> list[Reconciled]:
+    """Reconcile every order awaiting news of its payment and unchanged for
+    ``older_than``, each in its own transaction (its lock is held only for it)."""
+    done: list[Reconciled] = []
     for order_id in orders_to_reconcile(utcnow() - older_than):
         order = get_order(order_id)
         if order is None:
@@ -132,36 +145,39 @@ def reconcile_pending(older_than: timedelta) -> tuple[list[str], int]:
         intent_id = order.payment_intent_id
         try:
             outcome = reconcile_payment(order)
-        except gateway.IntentMissing as error:
+        except gateway.IntentMissing:
             db.session.rollback()
             outcome = (
-                f"Stripe does not know this intent ({error.detail}); the pay page makes "
-                "a fresh one when the shopper comes back"
+                "not checked: Stripe no longer knows this intent (an order that may "
+                "still be paid gets a fresh one on its pay page)"
             )
         except gateway.GatewayError as error:
             db.session.rollback()
-            unreachable += 1
             outcome = f"not checked: Stripe could not be reached ({error.detail})"
+            done.append(Reconciled(order_id, intent_id, outcome, reached=False))
+            continue
         else:
             db.session.commit()
-        lines.append(f"order {order_id} ({intent_id}): {outcome}")
-    return lines, unreachable
+        done.append(Reconciled(order_id, intent_id, outcome))
+    return done
 
 
 def _reconcile_forever(older_than: timedelta, every: int) -> None:
-    """Reconcile, then wait ``every`` seconds, until stopped; prints only what changed
-    or failed. A pass that fails (the database is away) is logged and the next one
-    tries again."""
+    """Reconcile, then wait ``every`` seconds, until stopped. Prints what changed, and
+    what could not be done when it differs from the last pass's word on that order.
+    A pass that fails (the database is away) is logged and the next one tries again."""
+    said: dict[int, str] = {}
     while True:
         try:
-            lines, _ = reconcile_pending(older_than)
+            done = reconcile_pending(older_than)
         except SQLAlchemyError:
             current_app.logger.exception("orders reconcile: this pass failed")
             db.session.rollback()
-        else:
-            for line in lines:
-                if ": unchanged: " not in line:
-                    click.echo(line)
+            done = []
+        for result in done:
+            if not result.changed_nothing and said.get(result.order_id) != result.outcome:
+                click.echo(str(result))
+            said[result.order_id] = result.outcome
         db.session.remove()
         time.sleep(every)
 
@@ -191,13 +207,14 @@ def reconcile_command(older_than: int, every: int | None) -> None:
             _reconcile_forever(timedelta(minutes=older_than), every)
         except KeyboardInterrupt:
             return
-    lines, unreachable = reconcile_pending(timedelta(minutes=older_than))
-    for line in lines:
-        click.echo(line)
-    if not lines:
+    done = reconcile_pending(timedelta(minutes=older_than))
+    for result in done:
+        click.echo(str(result))
+    if not done:
         click.echo(f"No orders awaiting payment for more than {older_than} minutes.")
+    unreachable = sum(1 for result in done if not result.reached)
     if unreachable:
         raise click.ClickException(
-            f"Stripe could not be reached for {unreachable} of {len(lines)} orders; they "
+            f"Stripe could not be reached for {unreachable} of {len(done)} orders; they "
             "were left as they were. Run this again later."
         )

@@ -88,3 +88,12 @@ def test_an_order_already_charged_keeps_its_intent_when_it_is_forgotten(
     assert order.payment_status == PaymentStatus.PROCESSING
     assert order.status == OrderStatus.PENDING_PAYMENT
     assert list(stripe_client.v1.payment_intents.list().data) == []  # no new intent
+
+    reconcile = shopper.app.test_cli_runner().invoke(
+        args=["orders", "reconcile", "--older-than", "0"]
+    )
+    assert reconcile.exit_code == 0, reconcile.output  # Stripe answered
+    assert reconcile.output.startswith(
+        f"order {order.id} ({charged}): not checked: Stripe no longer knows this intent"
+    )
+    assert shopper.order().payment_intent_id == charged
