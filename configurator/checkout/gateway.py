@@ -316,16 +316,13 @@ class WebhookRefused(ApiError):
 
 @dataclass(frozen=True)
 class WebhookEvent:
-    """A signed event, of a shape that is safe to read and store.
-
-    ``object`` is ``data.object``, the thing the event is about. ``intent_id`` is the
+    """A signed event, of a shape that is safe to read and store: what it says of the
+    thing it is about (``data.object``) that the shop uses. ``intent_id`` is the
     PaymentIntent it concerns, when it names one (a payment intent, or a charge or
-    refund of one).
-    """
+    refund of one)."""
 
     id: str
     type: str
-    object: dict[str, Any]
     intent_id: str | None
     amount: int | None
 
@@ -371,7 +368,6 @@ def webhook_event(body: Any) -> WebhookEvent:
     return WebhookEvent(
         id=event_id,
         type=event_type,
-        object=obj,
         intent_id=_intent_of(obj),
         amount=amount if isinstance(amount, int) and not isinstance(amount, bool) else None,
     )
