@@ -9,6 +9,7 @@ PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 LOCALSTRIPE_PORT ?= 8420
 LOCAL_WEBHOOK_SECRET := whsec_atelier_local
+RECONCILE_SECONDS ?= 60
 
 
 .PHONY: run test lint format bench bench-http install chromium migrate seed serve clean
@@ -32,17 +33,22 @@ seed: migrate
 	$(FLASK) seed
 
 # Without STRIPE_SECRET_KEY, payments go to localstripe (a Stripe test server) started
-# here in the background on loopback, with the app's webhook registered; it stops with
-# the app. With STRIPE_SECRET_KEY set, the app talks to Stripe itself.
+# here in the background on loopback, with the app's webhook registered. With
+# STRIPE_SECRET_KEY set, the app talks to Stripe itself. Either way `orders reconcile`
+# runs beside the app every RECONCILE_SECONDS, applying payments whose webhook was lost.
+# Both stop with the app.
 run: seed
-	@if [ -n "$$STRIPE_SECRET_KEY" ]; then exec $(FLASK) run --host $(HOST) --port $(PORT); fi; \
-	$(BIN)/python scripts/localstripe_server.py --port $(LOCALSTRIPE_PORT) \
-		--webhook-url http://127.0.0.1:$(PORT)/api/webhooks/stripe \
-		--webhook-secret $(LOCAL_WEBHOOK_SECRET) & \
-	localstripe_pid=$$!; trap 'kill $$localstripe_pid 2>/dev/null' EXIT INT TERM; \
-	STRIPE_SECRET_KEY=sk_test_local STRIPE_PUBLISHABLE_KEY=pk_test_local \
-	STRIPE_WEBHOOK_SECRET=$(LOCAL_WEBHOOK_SECRET) \
-	STRIPE_API_BASE=http://127.0.0.1:$(LOCALSTRIPE_PORT) \
+	@if [ -z "$$STRIPE_SECRET_KEY" ]; then \
+		$(BIN)/python scripts/localstripe_server.py --port $(LOCALSTRIPE_PORT) \
+			--webhook-url http://127.0.0.1:$(PORT)/api/webhooks/stripe \
+			--webhook-secret $(LOCAL_WEBHOOK_SECRET) & \
+		localstripe_pid=$$!; \
+		export STRIPE_SECRET_KEY=sk_test_local STRIPE_PUBLISHABLE_KEY=pk_test_local \
+			STRIPE_WEBHOOK_SECRET=$(LOCAL_WEBHOOK_SECRET) \
+			STRIPE_API_BASE=http://127.0.0.1:$(LOCALSTRIPE_PORT); \
+	fi; \
+	$(FLASK) orders reconcile --every $(RECONCILE_SECONDS) & reconcile_pid=$$!; \
+	trap 'kill $$reconcile_pid $$localstripe_pid 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 serve: seed

@@ -14,12 +14,17 @@ Views and services call these few functions and see three kinds of failure:
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import stripe
 from flask import Flask, current_app
+
+from ..errors import ApiError, text_fault
+from .models import EVENT_REFERENCE_LENGTH, EVENT_TYPE_LENGTH, INTENT_ID_LENGTH
 
 EXTENSION_KEY = "atelier_stripe"
 REQUEST_TIMEOUT = 20  # seconds; the default of 80 leaves a shopper staring too long
@@ -41,6 +46,10 @@ OUTCOME_UNKNOWN = (
 REFUSED = (
     "This payment could not go ahead as it was started, so nothing was charged. "
     "Please reload the page and enter your card again."
+)
+INTENT_LOST = (
+    "Our payment provider no longer knows this payment, so we cannot tell how it went. "
+    "The shop has been told; please contact us about this order."
 )
 NOT_WORKING = (
     "Payments are not working on our side right now, so nothing was charged. "
@@ -77,6 +86,11 @@ class PaymentDeclined(GatewayError):
 
 class RequestRefused(GatewayError):
     """Stripe refused the request as invalid; it did nothing."""
+
+
+class IntentMissing(RequestRefused):
+    """Stripe does not know the PaymentIntent (its data was reset, or another account's
+    key is in use): nothing can be charged through it any more."""
 
 
 class GatewayUnavailable(GatewayError):
@@ -187,6 +201,9 @@ def _translate(error: stripe.StripeError, effect: Effect) -> GatewayError:
     detail = detail or type(error).__name__
     if isinstance(error, stripe.InvalidRequestError | stripe.IdempotencyError):
         current_app.logger.warning("Stripe refused a request (%s): %r", effect, error)
+        # Stripe says resource_missing; localstripe only answers 404.
+        if error.code == "resource_missing" or error.http_status == 404:
+            return IntentMissing(REFUSED, error.code or "resource_missing", detail)
         return RequestRefused(REFUSED, error.code, detail)
     if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):
         current_app.logger.error("Stripe does not accept our API key: %r", error)
@@ -305,13 +322,116 @@ def list_refunds(intent_id: str) -> list[stripe.Refund]:
     return list(page.data)
 
 
-def verified_event(payload: bytes, signature: str) -> stripe.Event:
-    """The event, once its signature over the raw body checks out; raises ValueError."""
-    secret = settings().webhook_secret
-    if not secret:
-        raise PaymentsNotConfigured("STRIPE_WEBHOOK_SECRET is not set")
+# How far a signed timestamp may lie in the past (Stripe's own default) and ahead of
+# our clock: further ahead is no clock skew but a signature made for later use.
+SIGNATURE_TOLERANCE_SECONDS = stripe.Webhook.DEFAULT_TOLERANCE
+FUTURE_TOLERANCE_SECONDS = 300
+
+
+class WebhookRefused(ApiError):
+    """A delivery to the webhook that is not acted on, answered with the error envelope:
+    400 for one that is not a signed, well-formed event (Stripe does not send it again),
+    503 for one the shop cannot take now (Stripe sends it again later)."""
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A signed event, of a shape that is safe to read and store: what it says of the
+    thing it is about (``data.object``) that the shop uses. ``intent_id`` is the
+    PaymentIntent it concerns, when it names one (a payment intent, or a charge or
+    refund of one)."""
+
+    id: str
+    type: str
+    intent_id: str | None
+    amount: int | None
+
+
+def _malformed(message: str, field: str | None = None) -> WebhookRefused:
+    return WebhookRefused(400, "malformed_event", message, field)
+
+
+def _text_field(value: Any, field: str, longest: int) -> str:
+    if not isinstance(value, str) or not value:
+        raise _malformed(f"{field} must be a non-empty string.", field)
+    if len(value) > longest:
+        raise _malformed(f"{field} is longer than {longest} characters.", field)
+    fault = text_fault(value)
+    if fault is not None:
+        raise _malformed(f"{field} {fault}.", field)
+    return value
+
+
+def _intent_of(obj: dict[str, Any]) -> str | None:
+    kind = obj.get("object")
+    if kind == "payment_intent":
+        return _text_field(obj.get("id"), "data.object.id", INTENT_ID_LENGTH)
+    if kind in ("charge", "refund") and obj.get("payment_intent") is not None:
+        return _text_field(obj["payment_intent"], "data.object.payment_intent", INTENT_ID_LENGTH)
+    return None
+
+
+def webhook_event(body: Any) -> WebhookEvent:
+    """The event in a verified body, once everything read from it has the right shape;
+    raises WebhookRefused (400, ``malformed_event``, naming the field) otherwise."""
+    if not isinstance(body, dict):
+        raise _malformed("The event must be a JSON object.")
+    event_id = _text_field(body.get("id"), "id", EVENT_REFERENCE_LENGTH)
+    event_type = _text_field(body.get("type"), "type", EVENT_TYPE_LENGTH)
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise _malformed("data must be an object.", "data")
+    obj = data.get("object")
+    if not isinstance(obj, dict):
+        raise _malformed("data.object must be an object.", "data.object")
+    amount = obj.get("amount")
+    return WebhookEvent(
+        id=event_id,
+        type=event_type,
+        intent_id=_intent_of(obj),
+        amount=amount if isinstance(amount, int) and not isinstance(amount, bool) else None,
+    )
+
+
+def _signed_at(header: str) -> int:
+    """The header's timestamp, read as stripe-python reads it (the first ``t=``)."""
+    items = [item.split("=", 2) for item in header.split(",")]
+    return int(next(item[1] for item in items if item[0] == "t"))
+
+
+def verified_event(payload: bytes, signature: str) -> WebhookEvent:
+    """The event, once its signature over the raw body checks out, it was signed
+    neither too long ago nor for later, and its shape is one we can read.
+
+    Raises WebhookRefused: 400 ``invalid_signature`` or ``malformed_event``, 503
+    ``payments_not_configured`` without a webhook secret.
+    """
     try:
-        event: stripe.Event = stripe.Webhook.construct_event(payload, signature, secret)
+        secret = settings().webhook_secret
+    except PaymentsNotConfigured as error:
+        raise WebhookRefused(503, "payments_not_configured", error.message) from error
+    if not secret:
+        raise WebhookRefused(503, "payments_not_configured", "STRIPE_WEBHOOK_SECRET is not set.")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _malformed("The body is not UTF-8 text.") from None
+    try:
+        stripe.WebhookSignature.verify_header(
+            text, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
+        )
     except stripe.SignatureVerificationError as error:
-        raise ValueError(f"bad signature: {error.user_message or error}") from error
-    return event
+        message = f"The signature does not verify: {error.user_message or error}"
+        raise WebhookRefused(400, "invalid_signature", message, "Stripe-Signature") from error
+    if _signed_at(signature) > time.time() + FUTURE_TOLERANCE_SECONDS:
+        raise WebhookRefused(
+            400,
+            "invalid_signature",
+            f"The signature's timestamp is more than {FUTURE_TOLERANCE_SECONDS} s ahead.",
+            "Stripe-Signature",
+        )
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise _malformed(f"The body is not valid JSON: {error}") from None
+    return webhook_event(body)

@@ -14,6 +14,11 @@ from ..extensions import db
 from ..timestamps import UTCDateTime, utcnow
 from .status import ORDER_LABELS, PAYMENT_LABELS, OrderStatus, PaymentStatus
 
+# Column sizes that what Stripe sends is checked against before it is stored.
+EVENT_REFERENCE_LENGTH = 255
+EVENT_TYPE_LENGTH = 100
+INTENT_ID_LENGTH = 255
+
 
 def new_order_reference() -> str:
     return secrets.token_urlsafe(12)
@@ -56,7 +61,7 @@ class Order(db.Model):  # type: ignore[name-defined,misc]
     )
     # The provider's last word on a failed attempt, shown to the shopper as is.
     payment_error: Mapped[str | None] = mapped_column(String(500))
-    payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    payment_intent_id: Mapped[str | None] = mapped_column(String(INTENT_ID_LENGTH), unique=True)
     # How many times the intent was replaced (only ever after it can no longer be
     # confirmed); part of the creation key, so each generation is created once.
     intent_generation: Mapped[int] = mapped_column(Integer, default=0)
@@ -125,10 +130,10 @@ class PaymentEvent(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     provider: Mapped[str] = mapped_column(String(32))
-    reference: Mapped[str] = mapped_column(String(255))
-    type: Mapped[str] = mapped_column(String(100))
+    reference: Mapped[str] = mapped_column(String(EVENT_REFERENCE_LENGTH))
+    type: Mapped[str] = mapped_column(String(EVENT_TYPE_LENGTH))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("shop_order.id"), index=True)
-    payment_intent_id: Mapped[str | None] = mapped_column(String(255))
+    payment_intent_id: Mapped[str | None] = mapped_column(String(INTENT_ID_LENGTH))
     amount: Mapped[int | None] = mapped_column(Integer)
     # What handling it did: "paid", "ignored: ...", "refund", ...
     outcome: Mapped[str] = mapped_column(String(200), default="")

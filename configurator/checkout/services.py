@@ -6,14 +6,17 @@ units throughout. Three rules hold everywhere here:
 - every price comes from the catalog and the engine, never from the browser or cart;
 - one PaymentIntent per order, created with a key derived from the order, so no
   retry (ours, the shopper's or stripe-python's) can charge twice;
-- an order becomes paid only in ``apply_event``, for a signature-verified event, after
-  re-reading the intent from Stripe; everything else may only report progress.
+- an order becomes paid only when the app itself has read its intent from Stripe (with
+  its secret key) and found it succeeded: ``apply_event`` does so for a signed event,
+  ``reconcile_payment`` for the order page and for ``orders reconcile`` (a lost
+  webhook); an intent or event the browser passes on may only report progress.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import stripe
@@ -409,9 +412,40 @@ def replace_payment_intent(order: Order, intent: stripe.PaymentIntent) -> stripe
                     "order %s: %s could not be cancelled (%s)", order.id, intent.id, now.status
                 )
                 return now
+    return gateway.retrieve_payment_intent(_next_intent(order))
+
+
+def _next_intent(order: Order) -> str:
+    """Make the order's next generation of intent (the order is locked)."""
     order.intent_generation += 1
     order.payment_intent_id = None
-    return gateway.retrieve_payment_intent(ensure_payment_intent(order))
+    return ensure_payment_intent(order)
+
+
+def renew_lost_intent(order: Order, lost_id: str) -> None:
+    """Give the order a fresh intent in place of one Stripe no longer knows.
+
+    Nothing can be charged through an intent Stripe has forgotten (its test data was
+    reset, the keys changed accounts), so the order would otherwise be stuck. Only an
+    order that may still be paid gets one: a paid or processing order keeps its intent,
+    so that no order is charged twice. Another request that renewed it first wins.
+    """
+    lock_order(order)
+    if order.payment_intent_id != lost_id or not can_pay(order):
+        return
+    current_app.logger.warning("order %s: Stripe no longer knows %s", order.id, lost_id)
+    record_event(f"lost:{lost_id}", "intent_lost", order, lost_id, None, "a fresh intent was made")
+    _next_intent(order)
+
+
+def prepare_payment(order: Order) -> None:
+    """Before the pay page: the order's intent exists at Stripe and the order says
+    what Stripe knows of it (a lost intent is renewed, see ``renew_lost_intent``)."""
+    intent_id = ensure_payment_intent(order)
+    try:
+        reconcile_payment(order)
+    except gateway.IntentMissing:
+        renew_lost_intent(order, intent_id)
 
 
 def client_secret(order: Order) -> str:
@@ -542,29 +576,70 @@ def sync_with_intent(order: Order, intent: stripe.PaymentIntent, *, verified: bo
     return f"unchanged: {order.payment_status.value}"
 
 
+AWAITING_NEWS = (
+    PaymentStatus.UNPAID,
+    PaymentStatus.REQUIRES_ACTION,
+    PaymentStatus.PROCESSING,
+    PaymentStatus.FAILED,
+)
+
+
 def _awaits_news(order: Order) -> bool:
-    return order.payment_intent_id is not None and order.payment_status in (
-        PaymentStatus.UNPAID,
-        PaymentStatus.REQUIRES_ACTION,
-        PaymentStatus.PROCESSING,
-        PaymentStatus.FAILED,
+    return order.payment_intent_id is not None and order.payment_status in AWAITING_NEWS
+
+
+def _news_in(order: Order, intent: stripe.PaymentIntent) -> bool:
+    """Whether applying the intent would change the order (or be refused)."""
+    return (
+        _mismatch(order, intent) is not None
+        or _intent_status(intent, verified=True) != order.payment_status
     )
 
 
-def refresh_payment(order: Order) -> None:
-    """Report progress from the intent (never "paid": that waits for the webhook).
+def reconcile_payment(order: Order) -> str:
+    """Apply what Stripe says of the order's intent now, as a verified event would.
 
-    Locks the order first, so what the webhook stored meanwhile is what gets updated.
+    The app asks Stripe itself, with its secret key, so the answer is as good as the
+    re-read behind a signed event: an intent found succeeded makes the order paid.
+    This is what catches an event that never arrived (the app was down, Stripe gave
+    up); the order page and ``orders reconcile`` both call it. Stripe is read without
+    the order's lock first, and only news is applied: under the lock, from a second
+    read, so that what the webhook stored meanwhile wins (a paid order is left
+    alone) and the webhook, the page and the command leave one transition between
+    them. The first time the order takes an intent state this way, the ledger gets
+    ``reconcile:<intent id>:<status>``. Returns what was done; raises the gateway's
+    errors (``IntentMissing`` when Stripe no longer knows the intent).
     """
     if not _awaits_news(order):
-        return
+        return f"unchanged: {order.payment_status.value}"
+    assert order.payment_intent_id is not None
+    if not _news_in(order, gateway.retrieve_payment_intent(order.payment_intent_id)):
+        return f"unchanged: {order.payment_status.value}"
     lock_order(order)
     if not _awaits_news(order):
-        return  # the webhook settled it since the order was read
+        return f"unchanged: {order.payment_status.value}"  # settled since it was read
     assert order.payment_intent_id is not None
-    sync_with_intent(
-        order, gateway.retrieve_payment_intent(order.payment_intent_id), verified=False
+    intent = gateway.retrieve_payment_intent(order.payment_intent_id)
+    outcome = sync_with_intent(order, intent, verified=True)
+    reference = f"reconcile:{intent.id}:{intent.status}"
+    if not outcome.startswith("unchanged") and not already_recorded(reference):
+        record_event(reference, "reconcile", order, intent.id, intent.amount, outcome)
+    return outcome
+
+
+def orders_to_reconcile(last_changed_before: datetime) -> list[int]:
+    """Ids of the orders still waiting to hear how their payment went, unchanged since."""
+    query = (
+        select(Order.id)
+        .where(
+            Order.status == OrderStatus.PENDING_PAYMENT,
+            Order.payment_intent_id.is_not(None),
+            Order.payment_status.in_(AWAITING_NEWS),
+            Order.updated_at < last_changed_before,
+        )
+        .order_by(Order.id)
     )
+    return list(db.session.execute(query).scalars())
 
 
 @dataclass(frozen=True)
@@ -603,18 +678,9 @@ def _refuse_mismatch(order: Order, intent: stripe.PaymentIntent, problem: str) -
     current_app.logger.error("order %s: refused to confirm %s: %s", order.id, intent.id, problem)
     reference = f"refused-confirm-{intent.id}"
     if not already_recorded(reference):
-        db.session.add(
-            PaymentEvent(
-                provider=PROVIDER,
-                reference=reference,
-                type="confirm_refused",
-                order=order,
-                payment_intent_id=intent.id,
-                amount=intent.amount,
-                outcome=f"refused: {problem}"[:200],
-            )
+        record_event(
+            reference, "confirm_refused", order, intent.id, intent.amount, f"refused: {problem}"
         )
-        db.session.flush()
     message = REFUSED_MISMATCH.format(order_id=order.id)
     return PaymentAttempt(order.payment_status, message, refused=True)
 
@@ -702,20 +768,6 @@ def start_card_setup() -> str:
 # -- webhooks ----------------------------------------------------------------------
 
 
-def _event_object(event: stripe.Event) -> dict[str, Any]:
-    data = event.data.object
-    return data.to_dict() if isinstance(data, stripe.StripeObject) else dict(data)
-
-
-def _intent_id_of(obj: dict[str, Any]) -> str | None:
-    kind = obj.get("object")
-    if kind == "payment_intent":
-        return str(obj.get("id"))
-    if kind in ("charge", "refund") and obj.get("payment_intent"):
-        return str(obj.get("payment_intent"))
-    return None
-
-
 def order_for_intent(intent_id: str) -> Order | None:
     """The order paid through this intent, locked (see ``lock_order``)."""
     return _lock_orders(Order.payment_intent_id == intent_id)
@@ -728,6 +780,29 @@ def already_recorded(reference: str) -> bool:
     return db.session.execute(query).first() is not None
 
 
+def record_event(
+    reference: str,
+    kind: str,
+    order: Order | None,
+    intent_id: str | None,
+    amount: int | None,
+    outcome: str,
+) -> None:
+    """The ledger's row for something Stripe told us and what handling it did."""
+    db.session.add(
+        PaymentEvent(
+            provider=PROVIDER,
+            reference=reference,
+            type=kind,
+            order=order,
+            payment_intent_id=intent_id,
+            amount=amount,
+            outcome=outcome[:200],
+        )
+    )
+    db.session.flush()
+
+
 def _begin_writing() -> None:
     """On SQLite, start the write transaction now (a no-op elsewhere).
 
@@ -738,7 +813,7 @@ def _begin_writing() -> None:
         _lock_orders(false())
 
 
-def apply_event(event: stripe.Event) -> str:
+def apply_event(event: gateway.WebhookEvent) -> str:
     """Act on a verified event once: re-read the intent, sync the order, log the event.
 
     Returns what was done. A repeat of a recorded event changes nothing ("duplicate").
@@ -749,8 +824,7 @@ def apply_event(event: stripe.Event) -> str:
     """
     if already_recorded(event.id):
         return "duplicate"
-    obj = _event_object(event)
-    intent_id = _intent_id_of(obj)
+    intent_id = event.intent_id
     handled = event.type in HANDLED_EVENTS and intent_id is not None
     order = order_for_intent(intent_id) if handled and intent_id is not None else None
     if order is None:
@@ -759,42 +833,22 @@ def apply_event(event: stripe.Event) -> str:
         return "duplicate"  # handled by another worker while we waited for the order
     try:
         with db.session.begin_nested():
-            outcome = _apply_to_order(event, obj, intent_id, order, handled)
+            outcome = _apply_to_order(event, order, handled)
+            record_event(event.id, event.type, order, intent_id, event.amount, outcome)
     except IntegrityError:
         # The same event, recorded at the same moment by another worker: theirs stands.
         return "duplicate"
     return outcome
 
 
-def _apply_to_order(
-    event: stripe.Event,
-    obj: dict[str, Any],
-    intent_id: str | None,
-    order: Order | None,
-    handled: bool,
-) -> str:
+def _apply_to_order(event: gateway.WebhookEvent, order: Order | None, handled: bool) -> str:
     if not handled:
-        outcome = f"ignored: {event.type} is not handled"
-    elif order is None:
-        outcome = "ignored: no order for this intent"
-    else:
-        assert intent_id is not None
-        intent = gateway.retrieve_payment_intent(intent_id)
-        outcome = sync_with_intent(order, intent, verified=True)
-    amount = obj.get("amount")
-    db.session.add(
-        PaymentEvent(
-            provider=PROVIDER,
-            reference=event.id,
-            type=event.type,
-            order=order,
-            payment_intent_id=intent_id,
-            amount=amount if isinstance(amount, int) else None,
-            outcome=outcome[:200],
-        )
-    )
-    db.session.flush()
-    return outcome
+        return f"ignored: {event.type} is not handled"
+    if order is None:
+        return "ignored: no order for this intent"
+    assert event.intent_id is not None
+    intent = gateway.retrieve_payment_intent(event.intent_id)
+    return sync_with_intent(order, intent, verified=True)
 
 
 # -- refunds -----------------------------------------------------------------------

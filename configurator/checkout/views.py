@@ -30,12 +30,12 @@ from .services import (
     can_pay,
     client_secret,
     create_order,
-    ensure_payment_intent,
     order_from_token,
     order_token,
     pay_with_payment_method,
+    prepare_payment,
     quote_cart,
-    refresh_payment,
+    reconcile_payment,
     start_card_setup,
 )
 from .status import PaymentStatus
@@ -118,7 +118,12 @@ def order_page(token: str) -> str:
     order = _order_or_404(token)
     unavailable = None
     try:
-        refresh_payment(order)
+        reconcile_payment(order)
+    except gateway.IntentMissing:
+        # The pay page makes a fresh intent; an order that cannot be paid again is stuck.
+        if not can_pay(order):
+            current_app.logger.error("order %s: Stripe no longer knows its intent", order.id)
+            unavailable = gateway.INTENT_LOST
     except gateway.GatewayError as error:
         unavailable = error.message
     waiting = order.payment_status in (PaymentStatus.PROCESSING,)
@@ -141,8 +146,7 @@ def pay(token: str) -> str | Response:
     context: dict[str, Any] = {"order": order, "token": token, "unavailable": None}
     try:
         stripe_settings = gateway.settings()
-        ensure_payment_intent(order)
-        refresh_payment(order)
+        prepare_payment(order)
         if stripe_settings.browser_adapter == "payment-element":
             context["client_secret"] = client_secret(order)
     except gateway.GatewayError as error:
@@ -210,19 +214,22 @@ def order_status(token: str) -> Response:
 
 @bp.post(WEBHOOK_PATH)
 def stripe_webhook() -> tuple[Response, int]:
-    """Verify the signature on the raw body, act once per event id, answer 200."""
+    """Verify the signature on the raw body, act once per event id, answer 200.
+
+    Anything else is answered with the error envelope (``gateway.WebhookRefused``).
+    """
     signature = request.headers.get("Stripe-Signature", "")
     try:
         event = gateway.verified_event(request.get_data(), signature)
-    except ValueError as error:
-        current_app.logger.warning("Refused a Stripe webhook: %s", error)
-        return jsonify({"error": {"message": "invalid signature"}}), 400
-    except gateway.PaymentsNotConfigured as error:
-        return jsonify({"error": {"message": error.message}}), 503
+    except gateway.WebhookRefused as refused:
+        current_app.logger.warning("Refused a Stripe webhook: %s", refused.message)
+        raise
     try:
         outcome = apply_event(event)
     except gateway.GatewayError as error:
         # Not recorded: Stripe delivers it again, and we re-read the intent then.
         current_app.logger.warning("Webhook %s deferred: %s", event.id, error.message)
-        return jsonify({"error": {"message": "try again later"}}), 503
+        raise gateway.WebhookRefused(
+            503, "payment_provider_unavailable", "Stripe could not be reached; try again later."
+        ) from error
     return jsonify({"received": event.id, "outcome": outcome}), 200

@@ -17,6 +17,7 @@ import hmac
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -34,7 +35,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from configurator.cart.services import add_line
-from configurator.checkout.models import Order
+from configurator.checkout.models import Order, PaymentEvent
 from configurator.checkout.views import WEBHOOK_PATH
 from configurator.extensions import db
 from configurator.products.models import CatalogVersion
@@ -80,10 +81,11 @@ CONTACT = {
 }
 
 
-def start_localstripe(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_localstripe(tmp: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
+    """localstripe on a free port; ``options`` go to scripts/localstripe_server.py."""
     port_file = tmp / "port"
     process = subprocess.Popen(
-        [sys.executable, str(WRAPPER), "--port", "0", "--port-file", str(port_file)],
+        [sys.executable, str(WRAPPER), "--port", "0", "--port-file", str(port_file), *options],
         env={**os.environ, "TMPDIR": str(tmp)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -132,16 +134,17 @@ class StripeBackend:
         return stripe.StripeClient(self.secret_key, base_addresses={"api": self.api_base})
 
 
-@pytest.fixture(scope="session")
-def stripe_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StripeBackend]:
-    if STRIPE_TEST_MODE:
-        yield StripeBackend(
-            None,
-            os.environ["STRIPE_SECRET_KEY"],
-            os.environ.get("STRIPE_PUBLISHABLE_KEY") or "pk_test_unused_by_these_tests",
-        )
-        return
-    process, url = start_localstripe(tmp_path_factory.mktemp("localstripe"))
+def stripe_test_mode() -> StripeBackend:
+    return StripeBackend(
+        None,
+        os.environ["STRIPE_SECRET_KEY"],
+        os.environ.get("STRIPE_PUBLISHABLE_KEY") or "pk_test_unused_by_these_tests",
+    )
+
+
+def localstripe_backend(tmp: Path, *options: str) -> Iterator[StripeBackend]:
+    """A localstripe process for as long as the generator runs (see ``start_localstripe``)."""
+    process, url = start_localstripe(tmp, *options)
     try:
         yield StripeBackend(url, SECRET_KEY, PUBLISHABLE_KEY)
     finally:
@@ -150,6 +153,14 @@ def stripe_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StripeB
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def stripe_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StripeBackend]:
+    if STRIPE_TEST_MODE:
+        yield stripe_test_mode()
+        return
+    yield from localstripe_backend(tmp_path_factory.mktemp("localstripe"))
 
 
 @pytest.fixture
@@ -353,11 +364,24 @@ def shopper(
     return Shopper(app, client, stripe_api)
 
 
+def ledger(app: Flask) -> list[PaymentEvent]:
+    """Every row of the payment ledger, oldest first."""
+    with app.app_context():
+        events = list(
+            db.session.execute(db.select(PaymentEvent).order_by(PaymentEvent.id)).scalars()
+        )
+        db.session.expunge_all()
+        return events
+
+
 # -- Stripe's side -----------------------------------------------------------------
 
 
-def signature_header(payload: bytes, secret: str = WEBHOOK_SECRET) -> str:
-    timestamp = int(time.time())
+def signature_header(
+    payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None
+) -> str:
+    """Stripe's signature over the payload, made now unless ``timestamp`` is given."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
     signed = f"{timestamp}.".encode() + payload
     digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={digest}"
@@ -399,6 +423,22 @@ def deliver_events(client: FlaskClient, backend: StripeBackend) -> list[dict[str
         assert response.status_code == 200, response.text
         answers.append(response.json)
     return answers
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on (a Stripe that is down, a stopped receiver)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def with_stripe_down(make_app: Callable[..., Flask], backend: StripeBackend) -> Flask:
+    """The same shop (database, keys) with Stripe unreachable."""
+    return make_app(
+        **stripe_config(
+            f"http://127.0.0.1:{closed_port()}", backend.secret_key, backend.publishable_key
+        )
+    )
 
 
 # -- Stripe or the network failing ---------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 from configurator.checkout import gateway
 from configurator.checkout.models import PaymentEvent
-from configurator.checkout.services import apply_event, order_from_token, refresh_payment
+from configurator.checkout.services import apply_event, order_from_token, reconcile_payment
 from configurator.checkout.status import OrderStatus, PaymentStatus
 from configurator.extensions import db
 
@@ -45,7 +45,7 @@ def test_an_order_page_that_read_the_order_before_the_webhook_cannot_undo_paid(
         with shopper.app.app_context():  # ...the webhook commits meanwhile, in its own...
             webhook = post_event(shopper.client, event)  # ...session and transaction...
             assert webhook.json["outcome"] == "paid/paid"
-        refresh_payment(page_view)  # ...then the page reports progress from the intent.
+        reconcile_payment(page_view)  # ...then the page applies what the intent says.
         db.session.commit()
         assert page_view.payment_status == PaymentStatus.PAID
     order = shopper.order()
