@@ -71,4 +71,5 @@ def test_seed_command_on_the_real_catalogs(runner: FlaskCliRunner) -> None:
     assert all(line.endswith(" v1") for line in first.stdout.splitlines())
     again = runner.invoke(args=["seed"])
     assert again.exit_code == 0
-    assert all(line.endswith("unchanged") for line in again.stdout.splitlines())
+    assert len(again.stdout.splitlines()) == 3
+    assert all(line.endswith(" kept at v1") for line in again.stdout.splitlines())
