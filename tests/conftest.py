@@ -24,6 +24,9 @@ from configurator import create_app
 from configurator.config import normalise_database_url
 from configurator.extensions import db
 
+# gunicorn_shop: the app under gunicorn with several workers (tests/live_server.py).
+pytest_plugins = ["tests.live_server"]
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

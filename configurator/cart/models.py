@@ -13,6 +13,8 @@ from ..products.models import CatalogVersion, Product
 from ..timestamps import UTCDateTime, utcnow
 
 MAX_QUANTITY = 20
+# What makes two cart lines the same line (the unique constraint; upserts name it).
+LINE_IDENTITY = ("owner_token", "product_id", "catalog_version_id", "config_hash")
 
 
 class CartLine(db.Model):  # type: ignore[name-defined,misc]
@@ -20,7 +22,7 @@ class CartLine(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "cart_line"
     __table_args__ = (
-        UniqueConstraint("owner_token", "product_id", "catalog_version_id", "config_hash"),
+        UniqueConstraint(*LINE_IDENTITY),
         CheckConstraint(f"quantity >= 1 AND quantity <= {MAX_QUANTITY}", name="quantity_range"),
     )
 

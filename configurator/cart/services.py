@@ -5,12 +5,15 @@ Services flush; the request's end commits.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Insert, case, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..engine import config_hash
 from ..extensions import db
@@ -19,7 +22,8 @@ from ..products.engines import engine_for
 from ..products.models import CatalogVersion
 from ..products.services import current_version
 from ..shop.services import NOT_CHOSEN, Carried, carry_over, describe_choices
-from .models import MAX_QUANTITY, CartLine
+from ..timestamps import utcnow
+from .models import LINE_IDENTITY, MAX_QUANTITY, CartLine
 
 
 class CartError(Exception):
@@ -33,6 +37,51 @@ def lines_of(owner_token: str) -> list[CartLine]:
         .order_by(CartLine.created_at, CartLine.id)
     )
     return list(db.session.execute(query).scalars())
+
+
+def lock_cart(owner_token: str) -> list[CartLine]:
+    """Hold the owner's cart until the transaction ends; its lines as stored now.
+
+    Whoever holds it is the only one turning this cart into an order: a second
+    checkout of the same cart waits here, then reads what the first left (nothing).
+    PostgreSQL takes an advisory lock named after the owner, then locks the lines
+    themselves, so an add to one of them waits until the order is made. SQLite has no
+    row locks: a write that changes nothing takes the database's write lock, which it
+    holds until commit or rollback, so the read after it is current.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(_cart_lock_key(owner_token))))
+    else:
+        db.session.execute(
+            update(CartLine)
+            .where(CartLine.owner_token == owner_token)
+            .values(quantity=CartLine.quantity)
+            .execution_options(synchronize_session=False)
+        )
+    query = (
+        select(CartLine)
+        .where(CartLine.owner_token == owner_token)
+        .order_by(CartLine.created_at, CartLine.id)
+        .with_for_update(of=CartLine)
+        .execution_options(populate_existing=True)
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def _cart_lock_key(owner_token: str) -> int:
+    """The owner's advisory lock: a signed 64-bit number, as PostgreSQL takes it."""
+    digest = hashlib.blake2b(f"atelier-cart:{owner_token}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def remove_lines(line_ids: list[int]) -> None:
+    """Remove these lines (those just ordered) and no others that arrived meanwhile."""
+    if line_ids:
+        db.session.execute(
+            delete(CartLine)
+            .where(CartLine.id.in_(line_ids))
+            .execution_options(synchronize_session="fetch")
+        )
 
 
 def item_count(owner_token: str) -> int:
@@ -75,35 +124,49 @@ def add_line(
     if not answer["complete"]:
         raise CartError("Finish the design first: some choices are missing or do not go together.")
     digest = config_hash(version.slug, version.version, canonical)
-    line = db.session.execute(
-        select(CartLine).where(
-            CartLine.owner_token == owner_token,
-            CartLine.product_id == version.product_id,
-            CartLine.catalog_version_id == version.id,
-            CartLine.config_hash == digest,
-        )
-    ).scalar_one_or_none()
-    if line is None:
-        quantity = min(quantity, MAX_QUANTITY) if clamp else quantity
-        _check_quantity(quantity)
-        line = CartLine(
+    first = min(quantity, MAX_QUANTITY) if clamp else quantity
+    _check_quantity(first)
+    line_id = db.session.execute(
+        _merge_line(
             owner_token=owner_token,
             product_id=version.product_id,
-            catalog_version=version,
+            catalog_version_id=version.id,
             choices=canonical,
             config_hash=digest,
-            quantity=quantity,
+            quantity=first,
             design_id=design_id,
+            clamp=clamp,
         )
-        db.session.add(line)
-    else:
-        total = line.quantity + quantity
-        total = min(total, MAX_QUANTITY) if clamp else total
-        _check_quantity(total)
-        line.quantity = total
-        line.design_id = line.design_id or design_id
-    db.session.flush()
+    ).scalar_one_or_none()
+    if line_id is None:
+        raise CartError(f"Quantities go from 1 to {MAX_QUANTITY} per design.")
+    line = db.session.get(CartLine, line_id, populate_existing=True)
+    assert line is not None
     return line
+
+
+def _merge_line(*, quantity: int, clamp: bool, **identity_and_choices: Any) -> Insert:
+    """One statement that inserts the line or adds to the quantity of the same one.
+
+    The database does the sum, so adds that arrive at once (two workers, a double
+    click) each count and none fails on the line's unique identity. Without ``clamp``
+    a sum beyond MAX_QUANTITY changes nothing and returns no row; with it the
+    quantity stops at MAX_QUANTITY. Returns the line's id.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(CartLine).values(
+        quantity=quantity, created_at=utcnow(), **identity_and_choices
+    )
+    total = CartLine.quantity + statement.excluded.quantity
+    return statement.on_conflict_do_update(
+        index_elements=LINE_IDENTITY,
+        set_={
+            "quantity": case((total > MAX_QUANTITY, MAX_QUANTITY), else_=total) if clamp else total,
+            "design_id": func.coalesce(CartLine.design_id, statement.excluded.design_id),
+        },
+        where=None if clamp else total <= MAX_QUANTITY,
+    ).returning(CartLine.id)
 
 
 def _check_quantity(quantity: int) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..cart.services import lines_of, remove_line
+from ..cart.models import CartLine
+from ..cart.services import lines_of, lock_cart, remove_lines
 
 
 @dataclass(frozen=True)
@@ -21,19 +22,26 @@ class CartItem:
     quantity: int
 
 
+def _item(line: CartLine) -> CartItem:
+    return CartItem(
+        line_id=line.id,
+        product_slug=line.product.slug,
+        catalog_version_id=line.catalog_version_id,
+        choices=line.choices,
+        quantity=line.quantity,
+    )
+
+
 def cart_items(owner_token: str) -> list[CartItem]:
-    return [
-        CartItem(
-            line_id=line.id,
-            product_slug=line.product.slug,
-            catalog_version_id=line.catalog_version_id,
-            choices=line.choices,
-            quantity=line.quantity,
-        )
-        for line in lines_of(owner_token)
-    ]
+    return [_item(line) for line in lines_of(owner_token)]
 
 
-def empty_cart(owner_token: str) -> None:
-    for line in lines_of(owner_token):
-        remove_line(line)
+def take_cart_items(owner_token: str) -> list[CartItem]:
+    """The cart as stored, held for this transaction: no other checkout of it runs
+    until this one commits or rolls back (see ``lock_cart``)."""
+    return [_item(line) for line in lock_cart(owner_token)]
+
+
+def remove_ordered(items: list[CartItem]) -> None:
+    """Take these items out of the cart; lines added meanwhile stay."""
+    remove_lines([item.line_id for item in items])

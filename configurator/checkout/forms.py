@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
@@ -47,7 +50,22 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+CHECKOUT_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_checkout_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _checkout_key(value: str | None) -> str:
+    """The key as sent, or a new one for a form sent without a usable one (which then
+    counts as a form of its own)."""
+    return value if isinstance(value, str) and CHECKOUT_KEY.fullmatch(value) else new_checkout_key()
+
+
 class CheckoutForm(FlaskForm):  # type: ignore[misc]
+    # Random per form shown: the same form sent twice finds the order it made.
+    checkout_key = HiddenField(default=new_checkout_key, filters=[_checkout_key])
     email = EmailField(
         "Email",
         filters=[_strip],

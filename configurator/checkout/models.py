@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -38,11 +38,17 @@ class Order(db.Model):  # type: ignore[name-defined,misc]
     """What a shopper bought, at the price the server computed when they ordered."""
 
     __tablename__ = "shop_order"
+    __table_args__ = (
+        Index("uq_shop_order_owner_token_checkout_key", "owner_token", "checkout_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Random: the private order link signs it, and nothing else identifies an order.
     reference: Mapped[str] = mapped_column(String(32), unique=True, default=new_order_reference)
     owner_token: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The checkout form's own random key: the same form sent again (a double click, a
+    # reload, Back) finds the order it made instead of making another.
+    checkout_key: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str] = mapped_column(String(254))
     shipping_name: Mapped[str] = mapped_column(String(200))
     shipping_line1: Mapped[str] = mapped_column(String(200))

@@ -37,7 +37,7 @@ from ..products.models import CatalogVersion
 from ..products.services import current_version
 from ..shop.services import carry_over
 from . import gateway
-from .cart_source import CartItem, cart_items, empty_cart
+from .cart_source import CartItem, cart_items, remove_ordered, take_cart_items
 from .models import Order, OrderLine, PaymentEvent
 from .status import (
     OrderStatus,
@@ -206,7 +206,11 @@ def _in_words(labels: list[str]) -> str:
 
 
 def quote_cart(owner_token: str) -> Quote:
-    quote = Quote([quote_item(item) for item in cart_items(owner_token)])
+    return quote_items(cart_items(owner_token))
+
+
+def quote_items(items: list[CartItem]) -> Quote:
+    quote = Quote([quote_item(item) for item in items])
     currencies = {line.currency for line in quote.lines if line.problem is None}
     if len(currencies) > 1:
         quote.problem = (
@@ -231,18 +235,28 @@ class Contact:
     country: str
 
 
-def create_order(owner_token: str, contact: Contact) -> Order:
+def create_order(owner_token: str, contact: Contact, checkout_key: str) -> Order:
     """Snapshot the re-priced cart into an order awaiting payment; empties the cart.
+
+    One cart gives one order, whatever arrives at once: checkouts of one shopper's
+    cart take turns (``take_cart_items``), and each reads the cart only once it has
+    its turn. ``checkout_key`` names the form sent: sent again (a double click, a
+    reload, Back), it returns the order it made, even though the cart is empty now.
 
     Raises CheckoutError when the cart is empty or a line cannot be bought as it is.
     """
-    quote = quote_cart(owner_token)
+    items = take_cart_items(owner_token)
+    made = order_for_checkout(owner_token, checkout_key)
+    if made is not None:
+        return made
+    quote = quote_items(items)
     if not quote.lines:
         raise CheckoutError("Your cart is empty.")
     if not quote.ok:
         raise CheckoutError(" ".join(quote.problems))
     order = Order(
         owner_token=owner_token,
+        checkout_key=checkout_key,
         email=contact.email,
         shipping_name=contact.name,
         shipping_line1=contact.line1,
@@ -280,8 +294,15 @@ def create_order(owner_token: str, contact: Contact) -> Order:
         )
     db.session.add(order)
     db.session.flush()
-    empty_cart(owner_token)
+    remove_ordered(items)
     return order
+
+
+def order_for_checkout(owner_token: str, checkout_key: str) -> Order | None:
+    """The order this shopper's checkout form (named by its key) already made, if any."""
+    return db.session.execute(
+        select(Order).where(Order.owner_token == owner_token, Order.checkout_key == checkout_key)
+    ).scalar_one_or_none()
 
 
 def get_order(order_id: int) -> Order | None:
