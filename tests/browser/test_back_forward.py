@@ -83,7 +83,9 @@ def open_page(browser: Browser, with_bfcache: Browser) -> Iterator[Callable[...,
 
 def ready(page: Page) -> None:
     expect(page.locator("html")).to_have_attribute("data-configurator", "ready")
-    page.wait_for_function("!document.getElementById('configurator').hasAttribute('aria-busy')")
+    page.wait_for_function(
+        "() => !document.getElementById('configurator').hasAttribute('aria-busy')"
+    )
 
 
 def shown(page: Page) -> tuple[str, dict[str, list[str]]]:
