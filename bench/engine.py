@@ -53,8 +53,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import carmodel  # noqa: E402
 
-from configurator.config import engine_helper  # noqa: E402
-from configurator.engine import compile_catalog, load_catalog, parse_catalog  # noqa: E402
+from configurator.core.config import engine_helper  # noqa: E402
+from configurator.domain.engine import compile_catalog, load_catalog, parse_catalog  # noqa: E402
 
 SEED_CATALOGS = ("shoes", "chocolate", "jewellery")
 TEXT_ALPHABET = string.ascii_letters + string.digits + " "
@@ -150,14 +150,16 @@ def revision() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "configurator/engine"],
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "configurator/domain/engine"],
             capture_output=True,
             text=True,
             check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "not a git checkout"
-    return f"commit {head}" + (", configurator/engine has uncommitted changes" if dirty else "")
+    return f"commit {head}" + (
+        ", configurator/domain/engine has uncommitted changes" if dirty else ""
+    )
 
 
 # -- the answers as the HTTP contract gives them -------------------------------------
@@ -279,7 +281,7 @@ def bench_seeds(sessions: int, seed: int, paths: list[Path]) -> None:
             continue
         load_time, catalog = timed(load_catalog, path)
         compile_time, engine = timed(compile_catalog, catalog)
-        gc.freeze()  # as the app's engine cache does (configurator/products/engines.py)
+        gc.freeze()  # as the app's engine cache does (configurator/modules/catalog/engines.py)
         rng = random.Random(f"{seed}-{catalog.slug}")
         samples: list[float] = []
         for _ in range(sessions):
@@ -354,7 +356,7 @@ def bench_car(args: argparse.Namespace) -> None:
     )
     parse_time, catalog = timed(parse_catalog, document, "carmodel")
     compile_time, engine = timed(compile_catalog, catalog, helper=args.helper)
-    gc.freeze()  # as the app's engine cache does (configurator/products/engines.py)
+    gc.freeze()  # as the app's engine cache does (configurator/modules/catalog/engines.py)
     encoding = engine.encoding
     print(
         f"  generation {ms(generation)} ms, parse_catalog {ms(parse_time)} ms, "

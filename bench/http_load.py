@@ -258,7 +258,7 @@ def run_python(
 def new_configurations(count: int) -> dict[str, list[dict[str, Any]]]:
     """Random valid configurations per product, seeded (new to a fresh store)."""
     sys.path.insert(0, str(ROOT))
-    from configurator.engine import compile_catalog, load_catalog
+    from configurator.domain.engine import compile_catalog, load_catalog
 
     found: dict[str, list[dict[str, Any]]] = {}
     for slug, folder in PRODUCTS.items():

@@ -27,9 +27,9 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from configurator.engine import compile_catalog, load_catalog  # noqa: E402
-from configurator.engine.expr import evaluate  # noqa: E402
-from configurator.preview import (  # noqa: E402
+from configurator.domain.engine import compile_catalog, load_catalog  # noqa: E402
+from configurator.domain.engine.expr import evaluate  # noqa: E402
+from configurator.domain.rendering import (  # noqa: E402
     FileStore,
     encode,
     get_or_make,
@@ -37,8 +37,8 @@ from configurator.preview import (  # noqa: E402
     preview_key,
     render,
 )
-from configurator.preview.manifest import ImageLayer, hex_colour  # noqa: E402
-from configurator.preview.render import _layer_colour, _values  # noqa: E402
+from configurator.domain.rendering.manifest import ImageLayer, hex_colour  # noqa: E402
+from configurator.domain.rendering.render import _layer_colour, _values  # noqa: E402
 
 FOLDERS = {"sneaker": "shoes", "chocolate-bar": "chocolate", "ring": "jewellery"}
 

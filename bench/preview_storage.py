@@ -39,11 +39,11 @@ from redis import Redis  # noqa: E402
 from redis.exceptions import RedisError  # noqa: E402
 
 from configurator import create_app  # noqa: E402
-from configurator.engine import Attribute, Catalog  # noqa: E402
-from configurator.extensions import db  # noqa: E402
-from configurator.preview import FileStore, preview_hash  # noqa: E402
-from configurator.products.engines import engine_for  # noqa: E402
-from configurator.products.services import current_version, import_catalog  # noqa: E402
+from configurator.core.database import db  # noqa: E402
+from configurator.domain.engine import Attribute, Catalog  # noqa: E402
+from configurator.domain.rendering import FileStore, preview_hash  # noqa: E402
+from configurator.modules.catalog.engines import engine_for  # noqa: E402
+from configurator.modules.catalog.services import current_version, import_catalog  # noqa: E402
 
 SEEDS = {"sneaker": "shoes", "chocolate-bar": "chocolate", "ring": "jewellery"}
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -9,12 +9,12 @@ from typing import Any
 
 from flask import Flask
 
-from .config import settings_from_env
-from .errors import register_error_handlers
-from .extensions import db, migrate
-from .limits import init_limits
-from .security import init_security
-from .transactions import register_transaction_hooks
+from configurator.core.config import settings_from_env
+from configurator.core.database import db, migrate
+from configurator.core.errors import register_error_handlers
+from configurator.core.limits import init_limits
+from configurator.core.security import init_security
+from configurator.core.transactions import register_transaction_hooks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,13 +56,13 @@ def healthz() -> tuple[str, int, dict[str, str]]:
 
 def _register_features(app: Flask) -> None:
     # Imported here so that importing the package stays cheap and free of cycles.
-    from .api import api_blueprint
-    from .checkout import init_checkout
-    from .designs import models as _design_models  # noqa: F401  (tables for migrations)
-    from .preview_serving import init_previews
-    from .products.cli import catalog_cli, seed_command
-    from .products.engines import init_engine_cache
-    from .shop import init_storefront
+    from configurator.modules.catalog.cli import catalog_cli, seed_command
+    from configurator.modules.catalog.engines import init_engine_cache
+    from configurator.modules.designs import models as _design_models  # noqa: F401  (tables for migrations)
+    from configurator.web.api import api_blueprint
+    from configurator.web.checkout import init_checkout
+    from configurator.web.previews import init_previews
+    from configurator.web.storefront import init_storefront
 
     init_engine_cache(app)
     app.register_blueprint(api_blueprint)

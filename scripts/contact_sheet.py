@@ -17,9 +17,9 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from configurator.engine import compile_catalog, load_catalog  # noqa: E402
-from configurator.preview import load_art, render  # noqa: E402
-from configurator.preview.text import font  # noqa: E402
+from configurator.domain.engine import compile_catalog, load_catalog  # noqa: E402
+from configurator.domain.rendering import load_art, render  # noqa: E402
+from configurator.domain.rendering.text import font  # noqa: E402
 
 PRODUCTS = [
     ("shoes", "monogram", ["AB", "JMK", "", "Z", "", "MW"]),

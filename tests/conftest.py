@@ -21,8 +21,8 @@ from sqlalchemy.pool import NullPool
 from werkzeug.serving import make_server
 
 from configurator import create_app
-from configurator.config import normalise_database_url
-from configurator.extensions import db
+from configurator.core.config import normalise_database_url
+from configurator.core.database import db
 
 # gunicorn_shop: the app under gunicorn with several workers (tests/live_server.py).
 pytest_plugins = ["tests.live_server"]

@@ -29,8 +29,8 @@ import pytest
 import requests
 from flask import Flask
 
-from configurator.extensions import db
-from configurator.products.services import import_catalog
+from configurator.core.database import db
+from configurator.modules.catalog.services import import_catalog
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SEED_CATALOGS = tuple(sorted((PROJECT_ROOT / "catalog").iterdir()))
@@ -87,7 +87,7 @@ class GunicornFactory:
 
         ``settings`` are app settings (STRIPE_SECRET_KEY, ...): the test's own app gets
         them as config, and the workers as environment variables, which is where
-        configurator/config.py reads them (None leaves one unset).
+        configurator/core/config.py reads them (None leaves one unset).
         """
         settings = dict(settings or {})
         app = self.make_app(**settings)

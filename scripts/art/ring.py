@@ -30,7 +30,7 @@ CARATS = {
 }
 CUTS = ("round", "princess", "oval", "emerald_cut", "pear", "cushion")
 GEM_Y = R_OUT + 16  # the girdle height above the ring centre
-FONT_DIR = Path(__file__).resolve().parents[2] / "configurator" / "preview" / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "configurator" / "domain" / "rendering" / "fonts"
 
 Vec = tuple[float, float, float]
 VIEW: Vec = (0.0, math.sin(TILT), math.cos(TILT))

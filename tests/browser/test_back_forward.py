@@ -17,10 +17,10 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, BrowserType, Page, expect
 
-from configurator.cart.models import CartLine
-from configurator.engine import catalog_to_document, load_catalog, parse_catalog
-from configurator.extensions import db
-from configurator.products.services import import_catalog, publish_catalog
+from configurator.core.database import db
+from configurator.domain.engine import catalog_to_document, load_catalog, parse_catalog
+from configurator.modules.cart.models import CartLine
+from configurator.modules.catalog.services import import_catalog, publish_catalog
 
 pytestmark = pytest.mark.browser
 

@@ -21,20 +21,19 @@ from flask import Flask
 from playwright.sync_api import Locator, Page, expect
 from werkzeug.serving import make_server
 
-from configurator.checkout import gateway
-from configurator.checkout.views import WEBHOOK_PATH
-from configurator.extensions import db
-from configurator.products.services import import_catalog
-
-from ..checkout.conftest import (
+from configurator.core.database import db
+from configurator.modules.catalog.services import import_catalog
+from configurator.modules.orders import gateway
+from configurator.web.checkout.views import WEBHOOK_PATH
+from tests.browser.accessibility import serious_violations
+from tests.conftest import AppFactory
+from tests.web.checkout.conftest import (
     LOCALSTRIPE_ONLY,
     STRIPE_TEST_MODE,
     WEBHOOK_SECRET,
     start_localstripe,
     stripe_config,
 )
-from ..conftest import AppFactory
-from .accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
 

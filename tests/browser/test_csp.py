@@ -11,10 +11,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, Route, expect
 
-from configurator.extensions import db
-from configurator.products.services import import_catalog
-
-from .conftest import CspWatch
+from configurator.core.database import db
+from configurator.modules.catalog.services import import_catalog
+from tests.browser.conftest import CspWatch
 
 pytestmark = pytest.mark.browser
 

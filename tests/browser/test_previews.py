@@ -16,8 +16,8 @@ import tomli_w
 from flask import Flask
 from playwright.sync_api import Locator, Page, Response, Route, expect
 
-from configurator.extensions import db
-from configurator.products.services import import_catalog
+from configurator.core.database import db
+from configurator.modules.catalog.services import import_catalog
 
 pytestmark = pytest.mark.browser
 

@@ -15,10 +15,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from configurator.extensions import db
-from configurator.products.services import import_catalog
-
-from .accessibility import serious_violations
+from configurator.core.database import db
+from configurator.modules.catalog.services import import_catalog
+from tests.browser.accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
 

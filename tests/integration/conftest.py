@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from configurator.extensions import db
-from configurator.products.models import CatalogVersion
-from configurator.products.services import import_catalog
-
-from ..catalogs import tee_document, write_catalog
+from configurator.core.database import db
+from configurator.modules.catalog.models import CatalogVersion
+from configurator.modules.catalog.services import import_catalog
+from tests.catalogs import tee_document, write_catalog
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from configurator.designs.models import Design
-from configurator.extensions import db
-from configurator.products.models import CatalogVersion
-
-from ..catalogs import tee_document
+from configurator.core.database import db
+from configurator.modules.catalog.models import CatalogVersion
+from configurator.modules.designs.models import Design
+from tests.catalogs import tee_document
 
 Publish = Callable[..., CatalogVersion]
 

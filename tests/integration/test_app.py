@@ -12,11 +12,11 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from configurator import create_app
-from configurator.config import normalise_database_url
-from configurator.extensions import db
-from configurator.products.engines import engine_cache, engine_for
-from configurator.products.models import CatalogVersion, Product
-from configurator.products.services import current_version
+from configurator.core.config import normalise_database_url
+from configurator.core.database import db
+from configurator.modules.catalog.engines import engine_cache, engine_for
+from configurator.modules.catalog.models import CatalogVersion, Product
+from configurator.modules.catalog.services import current_version
 
 
 def test_secret_key_is_generated_once_into_the_instance_folder(

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from configurator.api.bodies import (
+from configurator.core.errors import ApiError
+from configurator.web.api.bodies import (
     choices_object,
     json_object,
     optional_bool,
@@ -17,7 +18,6 @@ from configurator.api.bodies import (
     optional_string,
     required_string,
 )
-from configurator.errors import ApiError
 
 
 @pytest.fixture(scope="module")

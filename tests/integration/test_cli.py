@@ -12,12 +12,11 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from configurator.engine import catalog_to_document, load_catalog, parse_catalog
-from configurator.extensions import db
-from configurator.products.models import CatalogVersion, Product
-from configurator.products.services import current_version
-
-from ..catalogs import tee_document, write_catalog
+from configurator.core.database import db
+from configurator.domain.engine import catalog_to_document, load_catalog, parse_catalog
+from configurator.modules.catalog.models import CatalogVersion, Product
+from configurator.modules.catalog.services import current_version
+from tests.catalogs import tee_document, write_catalog
 
 
 def version_count(app: Flask) -> int:

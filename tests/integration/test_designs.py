@@ -7,11 +7,10 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from configurator.engine import config_hash
-from configurator.products.models import CatalogVersion
-
-from ..catalogs import tee_document
-from .test_api import assert_error
+from configurator.domain.engine import config_hash
+from configurator.modules.catalog.models import CatalogVersion
+from tests.catalogs import tee_document
+from tests.integration.test_api import assert_error
 
 Publish = Callable[..., CatalogVersion]
 
@@ -75,7 +74,7 @@ def test_design_pins_the_version_it_was_made_under(client: FlaskClient, publish:
 def test_design_is_owned_by_the_shopper_cookie(
     app: Flask, client: FlaskClient, publish: Publish
 ) -> None:
-    from configurator.designs.services import designs_of
+    from configurator.modules.designs.services import designs_of
 
     publish()
     saved = client.post("/api/designs", json={"product": "tee", "choices": {}}).json
@@ -110,8 +109,8 @@ def test_design_errors(client: FlaskClient, publish: Publish) -> None:
 def test_a_failed_request_stores_nothing(app: Flask, client: FlaskClient, publish: Publish) -> None:
     from sqlalchemy import func, select
 
-    from configurator.designs.models import Design
-    from configurator.extensions import db
+    from configurator.core.database import db
+    from configurator.modules.designs.models import Design
 
     publish()
     client.post("/api/designs", json={"product": "tee", "choices": {"colour": "purple"}})
@@ -124,8 +123,8 @@ def test_an_inconsistent_design_is_refused_like_the_form_refuses_it(
 ) -> None:
     from sqlalchemy import func, select
 
-    from configurator.designs.models import Design
-    from configurator.extensions import db
+    from configurator.core.database import db
+    from configurator.modules.designs.models import Design
 
     publish()
     clash = {"colour": "white", "print": "glow"}  # glow-on-black

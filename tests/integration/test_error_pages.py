@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from sqlalchemy import text
 
-from configurator.extensions import db
+from configurator.core.database import db
 
 SHOP_HEADER = 'class="site-header"'
 HOME_LINK = re.compile(r'<a class="button[^"]*" href="/">Back to the shop</a>')

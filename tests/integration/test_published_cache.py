@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from flask import Flask, Response
 
-from configurator.config import settings_from_env
-from configurator.extensions import db
-from configurator.products.engines import EngineCache, engine_cache
-from configurator.products.services import current_version, import_catalog
-
-from ..catalogs import tee_document, write_catalog
+from configurator.core.config import settings_from_env
+from configurator.core.database import db
+from configurator.modules.catalog.engines import EngineCache, engine_cache
+from configurator.modules.catalog.services import current_version, import_catalog
+from tests.catalogs import tee_document, write_catalog
 
 
 def publish(app: Flask, folder: Path, **product: object) -> int:

@@ -18,12 +18,11 @@ from sqlalchemy.pool import NullPool
 from werkzeug.test import TestResponse
 
 from configurator import create_app
-from configurator.config import DEFAULT_ANONYMOUS_ENGINE_LIMIT
-from configurator.extensions import db
-from configurator.limits import MARKS
-from configurator.products.services import import_catalog
-
-from ..shop.conftest import post_form
+from configurator.core.config import DEFAULT_ANONYMOUS_ENGINE_LIMIT
+from configurator.core.database import db
+from configurator.core.limits import MARKS
+from configurator.modules.catalog.services import import_catalog
+from tests.web.storefront.conftest import post_form
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 CHOICES = {"colour": "black", "print": "glow"}

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from configurator.engine import load_catalog, parse_catalog
+from configurator.domain.engine import load_catalog, parse_catalog
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "catalog"
 SEED_FOLDERS = ["shoes", "chocolate", "jewellery"]

@@ -1,0 +1,1 @@
+"""Core: the plumbing every module uses (database, transactions, errors, security, config)."""

@@ -1,0 +1,1 @@
+"""Domain: pure rules (engine, rendering, money). Imports nothing of Flask, SQL or HTTP."""

@@ -1,0 +1,1 @@
+"""Modules: the business capabilities, each with its models and services."""

@@ -1,0 +1,1 @@
+"""Orders and payment: orders paid exactly once, through Stripe."""

@@ -1,0 +1,1 @@
+"""Previews kept and served: content-addressed keys, stores, drawn once."""

@@ -1,0 +1,1 @@
+"""Web: the HTTP edge (blueprints, views, forms). The only layer that reads the request."""
