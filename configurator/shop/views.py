@@ -16,7 +16,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from ..cart.models import CartLine
-from ..cart.services import CartError, add_line, get_line, item_count, remove_line
+from ..cart.services import CartError, LineGone, add_line, get_line, item_count, remove_line
 from ..designs.models import Design
 from ..designs.services import designs_of, get_design, save_design
 from ..engine import Catalog, ChoiceError, Engine
@@ -317,7 +317,10 @@ def _add_to_cart(
     replaced = _own_line_of(version, line_id)
     if replaced is not None:
         quantity = replaced.quantity
-        remove_line(replaced)
+        try:
+            remove_line(replaced)
+        except LineGone:
+            replaced = None  # another tab ordered it meanwhile: this one is a new line
     try:
         add_line(token, version, choices, quantity=quantity, clamp=replaced is not None)
     except CartError as error:
