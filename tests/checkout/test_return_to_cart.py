@@ -8,15 +8,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import requests
 import stripe
 from flask import Flask
 from flask.testing import FlaskClient
 
 from configurator.cart.models import CartLine
-from configurator.checkout.models import Order
+from configurator.checkout.models import Order, PaymentEvent
 from configurator.checkout.status import OrderStatus, PaymentStatus
 from configurator.extensions import db
 
+from ..live_server import GunicornFactory, concurrently, csrf_token_of
 from .conftest import (
     CARD_OK,
     SHOPPER,
@@ -26,6 +28,7 @@ from .conftest import (
     ledger,
     with_stripe_down,
 )
+from .test_concurrent_checkout import ROUNDS, Tab, count, fill_cart, ring_shop
 
 BLACK_GLOW = {"colour": "black", "print": "glow"}
 WHITE_POCKET = {"colour": "white", "extras": ["pocket"]}
@@ -174,3 +177,47 @@ def test_with_stripe_unreachable_nothing_moves(
     assert cart_of(shopper.app) == []
     assert shopper.order().status == OrderStatus.PENDING_PAYMENT
     assert re.search(RETURN_BUTTON, answer.text)
+
+
+# -- at gunicorn with several workers, on SQLite and PostgreSQL --------------------------
+
+RETURNS = 6
+
+
+def returned_at_once(tab: Tab, token: str, csrf: str) -> list[requests.Response]:
+    """RETURNS posts of the order's return button, all at once."""
+    path = f"/orders/{token}/return-to-cart"
+    return concurrently(RETURNS, lambda _: tab.post(path, {"csrf_token": csrf}))
+
+
+def test_tabs_returning_one_order_at_once_put_its_lines_back_once(
+    gunicorn_shop: GunicornFactory, stripe_api: StripeBackend, stripe_client: stripe.StripeClient
+) -> None:
+    """Each round: the ring to checkout and its payment page, the ring added again
+    meanwhile, then RETURNS tabs sending the return button at once: the cart holds one
+    ring line with both quantities, and the order was cancelled once."""
+    shop, design_id = ring_shop(gunicorn_shop, stripe_api)
+    tab = Tab(shop, requests.cookies.RequestsCookieJar())
+    for round_ in range(ROUNDS):
+        fill_cart(tab, design_id)
+        place = tab.post("/checkout", tab.checkout_form()).headers["Location"]
+        assert tab.get(place).status_code == 200  # the payment page: its intent is made
+        fill_cart(tab, design_id)
+        token = place.split("/")[2]
+        answers = returned_at_once(tab, token, csrf_token_of(tab.get("/cart").text))
+        assert [(answer.status_code, answer.headers.get("Location")) for answer in answers] == [
+            (303, "/cart")
+        ] * RETURNS, f"round {round_}"
+        with shop.app.app_context():
+            order = db.session.execute(db.select(Order).order_by(Order.id.desc())).scalar()
+            assert order is not None and order.status == OrderStatus.CANCELLED
+            (ordered,) = order.lines
+            lines = db.session.execute(db.select(CartLine)).scalars().all()
+            assert [line.quantity for line in lines] == [ordered.quantity + 1], f"round {round_}"
+            returns = db.session.execute(
+                db.select(db.func.count()).where(PaymentEvent.type == "returned_to_cart")
+            ).scalar_one()
+            assert returns == round_ + 1
+            assert intent_status(stripe_client, order) == "canceled"
+    assert count(shop.app, Order) == ROUNDS
+    assert shop.errors_logged() == []
