@@ -18,14 +18,19 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, BrowserType, Locator, Page, expect
 from werkzeug.serving import make_server
 
 from configurator.core.database import db
+from configurator.modules.cart.models import CartLine
 from configurator.modules.catalog.services import import_catalog
 from configurator.modules.orders import gateway
+from configurator.modules.orders.models import Order
+from configurator.modules.orders.services import order_token
+from configurator.web.checkout import views as checkout_views
 from configurator.web.checkout.views import WEBHOOK_PATH
 from tests.browser.accessibility import serious_violations
+from tests.browser.conftest import CspWatch
 from tests.conftest import AppFactory
 from tests.web.checkout.conftest import (
     LOCALSTRIPE_ONLY,
@@ -110,14 +115,15 @@ def ring_in_cart(page: Page, url: str) -> None:
     expect(page).to_have_url(re.compile(r"/cart$"))
 
 
-def fill_in_address(page: Page) -> None:
+def fill_in_address(page: Page, *, send: bool = True) -> None:
     page.get_by_label("Email").fill("ada@example.com")
     page.get_by_label("Full name").fill("Ada Lovelace")
     page.get_by_label("Address", exact=True).fill("12 St James's Square")
     page.get_by_label("Postal code").fill("SW1Y 4JH")
     page.get_by_label("City").fill("London")
     page.get_by_label("Country").select_option("GB")
-    page.get_by_role("button", name="Continue to payment").click()
+    if send:
+        page.get_by_role("button", name="Continue to payment").click()
 
 
 def fill_in_card(page: Page, number: str) -> None:
@@ -267,3 +273,212 @@ def test_on_a_phone_a_form_sent_back_shows_its_problems_first(
     # the order summary follows the form on one column
     summary = page.locator(".order-summary").bounding_box()
     assert summary is not None and summary["y"] > box["y"]
+
+
+# -- the checkout form sent twice ----------------------------------------------------
+
+PAY_PAGE = re.compile(r"/orders/([^/]+)/pay$")
+CONTINUE = "Continue to payment"
+
+
+class HeldCheckouts:
+    """Checkout's ``create_order`` held until the test lets it go: the browser's first
+    submit is still unanswered while the test clicks again."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.arrived = threading.Event()
+        self.released = threading.Event()
+        make = checkout_views.create_order
+
+        def held(*args: Any) -> Order:
+            self.arrived.set()
+            assert self.released.wait(timeout=60), "the test never let the checkout go"
+            return make(*args)
+
+        monkeypatch.setattr(checkout_views, "create_order", held)
+
+    def wait_for_the_first(self) -> None:
+        assert self.arrived.wait(timeout=30), "the checkout form did not arrive"
+
+
+@pytest.fixture
+def held_checkouts(monkeypatch: pytest.MonkeyPatch) -> HeldCheckouts:
+    return HeldCheckouts(monkeypatch)
+
+
+def checkout_posts(page: Page) -> list[str]:
+    """The POSTs of the checkout form the page sends from now on."""
+    sent: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.url)
+            if request.method == "POST" and request.url.endswith("/checkout")
+            else None
+        ),
+    )
+    return sent
+
+
+def the_one_order(app: Flask) -> tuple[int, str]:
+    """(how many orders there are, the private token of the newest)."""
+    with app.app_context():
+        orders = db.session.execute(db.select(Order).order_by(Order.id)).scalars().all()
+        assert orders, "no order was made"
+        return len(orders), order_token(orders[-1])
+
+
+def continue_button(page: Page) -> Locator:
+    return page.get_by_role("button", name=CONTINUE)
+
+
+# Each submit of the checkout form, as the page saw it once its handlers had run: sent or
+# held back, and what the button and the status said. (Heard from the console: while the
+# first submit is held, Playwright's locators and evaluate wait for its navigation.)
+REPORT_SUBMITS = """
+document.addEventListener("submit", (event) => {
+  if (!event.target.matches("[data-checkout-form]")) return;
+  setTimeout(() => {
+    const button = document.querySelector("[data-checkout-submit]");
+    const status = document.querySelector("[data-checkout-status]");
+    console.log(`checkout submit: ${event.defaultPrevented ? "held back" : "sent"}, `
+      + `aria-disabled=${button.getAttribute("aria-disabled")}, status=${status.textContent}`);
+  });
+}, true);
+"""
+SENT = "checkout submit: sent, aria-disabled=true, status=Placing your order…"
+HELD_BACK = "checkout submit: held back, aria-disabled=true, status=Placing your order…"
+
+
+def submits_reported(page: Page) -> list[str]:
+    page.add_init_script(REPORT_SUBMITS)
+    heard: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            heard.append(message.text) if message.text.startswith("checkout submit:") else None
+        ),
+    )
+    return heard
+
+
+def press_enter_twice(page: Page) -> None:
+    page.get_by_label("City").focus()
+    for _ in range(2):
+        page.keyboard.press("Enter")
+
+
+# Sent without waiting for the navigation each click starts (the first is held).
+SEND_AGAIN = {
+    "double click": (2, lambda page: continue_button(page).dblclick(no_wait_after=True)),
+    "triple click": (
+        3,
+        lambda page: continue_button(page).click(click_count=3, no_wait_after=True),
+    ),
+    "Enter twice": (2, press_enter_twice),
+}
+
+
+@pytest.mark.parametrize(("submits", "send"), SEND_AGAIN.values(), ids=SEND_AGAIN.keys())
+def test_a_checkout_form_sent_again_at_once_is_sent_once_and_makes_one_order(
+    page: Page, shop: tuple[Flask, str], held_checkouts: HeldCheckouts, submits: int, send: Any
+) -> None:
+    app, url = shop
+    heard = submits_reported(page)
+    ring_in_cart(page, url)
+    page.goto(f"{url}/checkout")
+    fill_in_address(page, send=False)
+    posts = checkout_posts(page)
+    send(page)
+    held_checkouts.wait_for_the_first()
+    held_checkouts.released.set()
+    expect(page).to_have_url(PAY_PAGE)
+    expect(page.get_by_role("heading", name="Payment", exact=True)).to_be_visible()
+    orders, token = the_one_order(app)
+    assert orders == 1
+    found = PAY_PAGE.search(page.url)
+    assert found and found.group(1) == token
+    assert posts == [f"{url}/checkout"]
+    assert heard == [SENT] + [HELD_BACK] * (submits - 1)
+
+
+def test_without_javascript_a_double_click_still_makes_one_order(
+    browser: Browser, shop: tuple[Flask, str]
+) -> None:
+    """Chromium may send the form again (it did twice in two here, once its first
+    answer had come); the form's checkout key finds the order the first made."""
+    app, url = shop
+    page = browser.new_context(java_script_enabled=False).new_page()
+    ring_in_cart_without_javascript(page, app, url)
+    page.goto(f"{url}/checkout")
+    fill_in_address(page, send=False)
+    posts = checkout_posts(page)
+    continue_button(page).dblclick(no_wait_after=True)
+    expect(page).to_have_url(PAY_PAGE)
+    orders, token = the_one_order(app)
+    assert orders == 1
+    found = PAY_PAGE.search(page.url)
+    assert found and found.group(1) == token
+    assert posts
+
+
+def ring_in_cart_without_javascript(page: Page, app: Flask, url: str) -> None:
+    """The ring as first shown, added to the cart through its page's own form."""
+    page.goto(f"{url}/p/ring")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page).to_have_url(re.compile(r"/cart$"))
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(CartLine.id))).scalar_one() == 1
+
+
+@pytest.fixture
+def with_bfcache(
+    browser_type: BrowserType,
+    browser_type_launch_args: dict[str, Any],
+    csp_violations: CspWatch,
+) -> Iterator[BrowserContext]:
+    """A context of a Chromium that keeps pages left in its back/forward cache, as
+    browsers do (Playwright's own ``browser`` has the cache switched off)."""
+    launched = browser_type.launch(
+        **browser_type_launch_args, ignore_default_args=["--disable-back-forward-cache"]
+    )
+    try:
+        yield csp_violations.watch(launched.new_context())
+    finally:
+        launched.close()
+
+
+def test_back_from_payment_gives_the_form_back_and_sending_it_again_finds_the_order(
+    with_bfcache: BrowserContext, shop: tuple[Flask, str]
+) -> None:
+    app, url = shop
+    page = with_bfcache.new_page()
+    ring_in_cart(page, url)
+    page.goto(f"{url}/checkout")
+    fill_in_address(page, send=False)
+    page.evaluate("() => { window.leftAt = 'checkout'; }")
+    continue_button(page).click()
+    expect(page).to_have_url(PAY_PAGE)
+    pay_url = page.url
+    page.go_back(wait_until="commit")
+    expect(page).to_have_url(f"{url}/checkout")
+    assert page.evaluate("() => window.leftAt") == "checkout", "not from the bfcache"
+    expect(continue_button(page)).not_to_have_attribute("aria-disabled", "true")
+    expect(page.get_by_role("status")).to_have_text("")
+    continue_button(page).click()
+    expect(page).to_have_url(pay_url)
+    assert the_one_order(app)[0] == 1
+
+    # The cart shows the order waiting for payment, and can take its items back.
+    page.goto(f"{url}/cart")
+    give_back = page.get_by_role("button", name=re.compile(r"^Return these items to my cart"))
+    expect(page.get_by_role("link", name=re.compile(r"^Pay for order"))).to_have_attribute(
+        "href", re.compile(PAY_PAGE.pattern)
+    )
+    assert serious_violations(page) == [], "cart with an order waiting for payment"
+    give_back.click()
+    expect(page.get_by_text(re.compile(r"are back in your cart"))).to_be_visible()
+    expect(page.locator(".cart-line")).to_have_count(1)
+    expect(give_back).to_have_count(0)
+    with app.app_context():
+        assert db.session.execute(db.select(Order.status)).scalar_one() == "cancelled"

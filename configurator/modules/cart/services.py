@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Insert, case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 
 from configurator.core.database import db
 from configurator.core.timestamps import utcnow
@@ -28,6 +29,14 @@ from configurator.modules.previews.services import drawable_preview_name
 
 class CartError(Exception):
     """A cart change that cannot be made; the message is for the shopper."""
+
+
+class LineGone(CartError):
+    """The line was read, but it had left the cart (another tab's checkout ordered it,
+    or removed it) before this change could be written."""
+
+    def __init__(self) -> None:
+        super().__init__("That line is no longer in your cart.")
 
 
 def lines_of(owner_token: str) -> list[CartLine]:
@@ -169,20 +178,67 @@ def _merge_line(*, quantity: int, clamp: bool, **identity_and_choices: Any) -> I
     ).returning(CartLine.id)
 
 
+def restore_line(
+    owner_token: str,
+    *,
+    product_id: int,
+    catalog_version_id: int,
+    choices: dict[str, Any],
+    config_hash: str,
+    quantity: int,
+) -> None:
+    """Put a line that was ordered back in the cart, as it was ordered (same version and
+    configuration, so the cart re-checks it as it does every line). The same design in
+    the cart already gets the quantity added, up to MAX_QUANTITY."""
+    db.session.execute(
+        _merge_line(
+            owner_token=owner_token,
+            product_id=product_id,
+            catalog_version_id=catalog_version_id,
+            choices=choices,
+            config_hash=config_hash,
+            quantity=min(quantity, MAX_QUANTITY),
+            design_id=None,
+            clamp=True,
+        )
+    )
+
+
 def _check_quantity(quantity: int) -> None:
     if not 1 <= quantity <= MAX_QUANTITY:
         raise CartError(f"Quantities go from 1 to {MAX_QUANTITY} per design.")
 
 
 def set_quantity(line: CartLine, quantity: int) -> None:
+    """Raises CartError for a quantity out of range, LineGone when the line has gone.
+
+    One statement that says whether it found the line: a line that left the cart since
+    it was read (another tab's checkout) is told, not a failed flush.
+    """
     _check_quantity(quantity)
-    line.quantity = quantity
-    db.session.flush()
+    changed = db.session.execute(
+        update(CartLine)
+        .where(CartLine.id == line.id)
+        .values(quantity=quantity)
+        .returning(CartLine.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if changed is None:
+        raise LineGone()
+    set_committed_value(line, "quantity", quantity)
 
 
 def remove_line(line: CartLine) -> None:
-    db.session.delete(line)
-    db.session.flush()
+    """Raises LineGone when the line had already left the cart."""
+    removed = db.session.execute(
+        delete(CartLine)
+        .where(CartLine.id == line.id)
+        .returning(CartLine.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    db.session.expunge(line)
+    if removed is None:
+        raise LineGone()
 
 
 @dataclass

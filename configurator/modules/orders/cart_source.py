@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from configurator.modules.cart.models import CartLine
-from configurator.modules.cart.services import lines_of, lock_cart, remove_lines
+from configurator.modules.cart.services import lines_of, lock_cart, remove_lines, restore_line
+from configurator.modules.orders.models import OrderLine
 
 
 @dataclass(frozen=True)
@@ -45,3 +46,17 @@ def take_cart_items(owner_token: str) -> list[CartItem]:
 def remove_ordered(items: list[CartItem]) -> None:
     """Take these items out of the cart; lines added meanwhile stay."""
     remove_lines([item.line_id for item in items])
+
+
+def put_back_in_cart(owner_token: str, lines: list[OrderLine]) -> None:
+    """The lines of an order that will not be paid, back in its owner's cart: each as
+    it was ordered, added to the same design if the cart has it again."""
+    for line in lines:
+        restore_line(
+            owner_token,
+            product_id=line.product_id,
+            catalog_version_id=line.catalog_version_id,
+            choices=line.choices,
+            config_hash=line.config_hash,
+            quantity=line.quantity,
+        )

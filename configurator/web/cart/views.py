@@ -8,7 +8,9 @@ from werkzeug.wrappers import Response
 from configurator.core.identity import shopper_token
 from configurator.modules.cart.models import MAX_QUANTITY, CartLine
 from configurator.modules.cart.services import (
+    LINE_ID_MAX,
     CartError,
+    LineGone,
     add_line,
     apply_fix,
     check_lines,
@@ -33,16 +35,29 @@ def _back_to_cart() -> Response:
 
 
 def _own_line(line_id: int) -> CartLine:
+    """The shopper's line; raises LineGone for an id a line may have had (it left the
+    cart: another tab ordered it), 404 for any other."""
     token = shopper_token(create=False)
-    line = get_line(token, line_id) if token else None
-    if line is None:
+    if token is None or not 1 <= line_id <= LINE_ID_MAX:
         abort(404, "That line is not in your cart.")
+    line = get_line(token, line_id)
+    if line is None:
+        raise LineGone()
     return line
 
 
-def _render_cart(quantity_error: tuple[int, str, str] | None = None) -> str:
+@cart_blueprint.errorhandler(LineGone)
+def line_gone(error: LineGone) -> tuple[str, int]:
+    """The cart as it is now, saying the line is gone and where: the order waiting for
+    payment that another tab's checkout made of it, if there is one."""
+    return _render_cart(line_gone=str(error)), 409
+
+
+def _render_cart(
+    quantity_error: tuple[int, str, str] | None = None, line_gone: str | None = None
+) -> str:
     """The cart page; ``quantity_error`` is (line id, the quantity posted, the message),
-    shown beside that line's quantity field."""
+    shown beside that line's quantity field; ``line_gone`` says a line posted is gone."""
     token = shopper_token(create=False)
     checked = check_lines(lines_of(token)) if token else []
     return render_template(
@@ -52,6 +67,7 @@ def _render_cart(quantity_error: tuple[int, str, str] | None = None) -> str:
         needs_fix=[item for item in checked if not item.check.valid],
         max_quantity=MAX_QUANTITY,
         quantity_error=quantity_error,
+        line_gone=line_gone,
         form=LineActionForm(),
     )
 
@@ -91,6 +107,8 @@ def change_quantity(line_id: int) -> Response | tuple[str, int]:
         return _render_cart((line.id, posted, message)), 422
     try:
         set_quantity(line, int(form.quantity.data))
+    except LineGone:
+        raise
     except CartError as error:
         return _render_cart((line.id, posted, str(error))), 422
     flash(f"{line.product.name}: quantity {line.quantity}.", "success")
@@ -112,6 +130,8 @@ def fix(line_id: int) -> Response:
     line = _own_line(line_id)
     try:
         apply_fix(line)
+    except LineGone:
+        raise
     except CartError as error:
         flash(str(error), "error")
         return _back_to_cart()

@@ -17,6 +17,7 @@ def init_checkout(app: Flask) -> None:
     # Stripe signs the webhook instead; it carries no CSRF token.
     csrf.exempt(views.stripe_webhook)
     app.register_blueprint(checkout_blueprint)
+    app.add_template_global(views.awaiting_payment, "orders_awaiting_payment")
     app.cli.add_command(orders_cli)
 
 

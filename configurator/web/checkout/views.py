@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import (
     abort,
@@ -26,14 +26,17 @@ from configurator.modules.orders.services import (
     CheckoutError,
     apply_event,
     can_pay,
+    can_return_to_cart,
     client_secret,
     create_order,
     order_from_token,
     order_token,
+    orders_awaiting_payment,
     pay_with_payment_method,
     prepare_payment,
     quote_cart,
     reconcile_payment,
+    return_to_cart,
     start_card_setup,
 )
 from configurator.modules.orders.status import PaymentStatus
@@ -81,6 +84,20 @@ def _checkout_page(form: CheckoutForm, status: int) -> tuple[str, int]:
         configured=gateway.payments_configured(),
     )
     return page, status
+
+
+class AwaitingOrder(NamedTuple):
+    order: Order
+    token: str  # its private link's
+    returnable: bool
+
+
+def awaiting_payment() -> list[AwaitingOrder]:
+    """The current shopper's orders waiting for payment (a template global: the cart
+    and checkout pages show them, with a link to pay and a way back to the cart)."""
+    token = shopper_token(create=False)
+    orders = orders_awaiting_payment(token) if token else []
+    return [AwaitingOrder(order, order_token(order), can_return_to_cart(order)) for order in orders]
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
@@ -136,6 +153,30 @@ def order_page(token: str) -> str:
         country_name=country_name(order.shipping_country),
         refresh=REFRESH_SECONDS if waiting else None,
     )
+
+
+@bp.post("/orders/<token>/return-to-cart")
+def return_order_to_cart(token: str) -> Response:
+    """The button beside an order waiting for payment: its lines go back in the cart."""
+    order = _order_or_404(token)
+    if order.owner_token is None or order.owner_token != shopper_token(create=False):
+        abort(404, "There is no such order in your cart's history.")
+    try:
+        returned = return_to_cart(order)
+    except gateway.GatewayError as error:
+        flash(f"{error.message} Your items are still in order {order.id}.", "error")
+        return redirect(url_for("cart.show"), 303)
+    except CheckoutError as error:
+        flash(error.message, "error")
+        return redirect(url_for("checkout.order_page", token=token), 303)
+    if returned:
+        flash(
+            f"The items of order {order.id} are back in your cart; the order is cancelled.",
+            "success",
+        )
+    else:
+        flash(f"The items of order {order.id} are already back in your cart.", "success")
+    return redirect(url_for("cart.show"), 303)
 
 
 @bp.get("/orders/<token>/pay")

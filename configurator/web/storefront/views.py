@@ -26,6 +26,7 @@ from configurator.domain.reopen import NOT_CHOSEN, Carried, ChoiceRow, describe_
 from configurator.modules.cart.models import CartLine
 from configurator.modules.cart.services import (
     CartError,
+    LineGone,
     add_line,
     get_line,
     item_count,
@@ -318,7 +319,10 @@ def _add_to_cart(
     replaced = _own_line_of(version, line_id)
     if replaced is not None:
         quantity = replaced.quantity
-        remove_line(replaced)
+        try:
+            remove_line(replaced)
+        except LineGone:
+            replaced = None  # another tab ordered it meanwhile: this one is a new line
     try:
         add_line(token, version, choices, quantity=quantity, clamp=replaced is not None)
     except CartError as error:
