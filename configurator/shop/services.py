@@ -16,6 +16,7 @@ from ..engine import Attribute, Catalog, ChoiceError, Engine
 from ..engine.choices import parse_value, text_matches
 from ..engine.loader import number_to_json
 from ..engine.pricing import price_json
+from ..engine.reasons import characters_refusal
 from ..errors import ECHO_LENGTH, echo, text_fault
 from ..preview_serving.services import (
     TextProblem,
@@ -254,7 +255,8 @@ def text_limit_problem(attribute: Attribute, value: Any) -> str | None:
     if attribute.max_length is not None and len(value) > attribute.max_length:
         return f"{attribute.label}: at most {attribute.max_length} characters."
     if not text_matches(attribute.pattern, value):
-        return f"{attribute.label}: some of these characters can’t be used."
+        refusal = characters_refusal(attribute.label, attribute.pattern, value)
+        return refusal or f"{attribute.label}: some of these characters can’t be used."
     return None
 
 

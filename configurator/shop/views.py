@@ -20,6 +20,7 @@ from ..cart.services import CartError, add_line, get_line, item_count, remove_li
 from ..designs.models import Design
 from ..designs.services import designs_of, get_design, save_design
 from ..engine import Catalog, ChoiceError, Engine
+from ..engine.choices import allowed_characters
 from ..engine.pricing import price_json
 from ..errors import text_fault
 from ..limits import rate_limited
@@ -196,6 +197,7 @@ def _client_data(version: CatalogVersion, engine: Engine, view: ConfiguratorView
                 "options": {o.id: {"label": o.label, "swatch": o.swatch} for o in a.options},
                 "max_length": a.max_length,
                 "pattern": a.pattern,
+                "allowed_characters": allowed_characters(a.pattern),
             }
             for a in catalog.attributes
         ],
