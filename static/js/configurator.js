@@ -95,8 +95,9 @@ function readChoices() {
       const text = String(fields.get(name) ?? "").trim();
       if (text !== "" && Number.isFinite(Number(text))) choices[attribute.id] = Number(text);
     } else if (attribute.kind === "text") {
-      const text = String(fields.get(name) ?? "");
-      if (text) choices[attribute.id] = text; // out-of-limit text comes back as a conflict
+      // in NFC, as the server keeps it; out-of-limit text comes back as a conflict
+      const text = String(fields.get(name) ?? "").normalize("NFC");
+      if (text) choices[attribute.id] = text;
     } else {
       const value = fields.get(name);
       if (value) choices[attribute.id] = value;
