@@ -93,11 +93,15 @@ def refused_characters(pattern: str | None, text: str) -> list[str]:
 
     The characters at fault are the fewest of those the pattern refuses on their own
     whose removal makes the text match, or leaves nothing (all of them, for patterns
-    like the seed catalogs' ``^[...]*$``).
+    like the seed catalogs' ``^[...]*$``); none, when the pattern takes no character on
+    its own.
     """
     if text_matches(pattern, text):
         return []
     refused = [char for char in dict.fromkeys(text) if not text_matches(pattern, char)]
+    takes_one = any(text_matches(pattern, char) for char in "Aa0 ")
+    if len(refused) == len(set(text)) and not takes_one:
+        return []  # it takes no character alone (a fixed length?): no telling which
     rest = _without(text, refused)
     if rest and not text_matches(pattern, rest):
         return []

@@ -51,7 +51,9 @@ const controlsOf = (id) => [...form.elements.namedItem(fieldName(id)) instanceof
 function refusedCharacters(pattern, text) {
   const whole = new RegExp(`^(?:${pattern})$`);
   const without = (chars) => [...text].filter((char) => !chars.includes(char)).join("");
-  let refused = [...new Set(text)].filter((char) => !whole.test(char));
+  const distinct = [...new Set(text)];
+  let refused = distinct.filter((char) => !whole.test(char));
+  if (refused.length === distinct.length && ![..."Aa0 "].some((char) => whole.test(char))) return [];
   const rest = without(refused);
   if (rest && !whole.test(rest)) return [];
   for (const char of [...refused]) {
