@@ -79,7 +79,9 @@ def shown_characters(chars: Sequence[str]) -> str:
     """Characters as a sentence names them: “✈” and “€”; one without a visible form
     of its own (a space other than " ", a control, a combining mark) as U+00A0."""
     shown = [
-        f"“{char}”" if unicodedata.category(char)[0] in "LNPS" else f"U+{ord(char):04X}"
+        f"“{char}”"
+        if char == " " or unicodedata.category(char)[0] in "LNPS"
+        else f"U+{ord(char):04X}"
         for char in chars
     ]
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"

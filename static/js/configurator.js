@@ -64,7 +64,7 @@ function refusedCharacters(pattern, text) {
 }
 
 function shownCharacters(chars) {
-  const shown = chars.map((char) => (/^[\p{L}\p{N}\p{P}\p{S}]$/u.test(char)
+  const shown = chars.map((char) => (/^[ \p{L}\p{N}\p{P}\p{S}]$/u.test(char)
     ? `“${char}”` : `U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}`));
   return shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
 }

@@ -137,6 +137,9 @@ def test_the_refusal_names_invisible_characters_by_code_point() -> None:
         "Name: “ë”, U+00A0, U+200B and “✈” can’t be used; use letters A–Z and a–z and spaces"
     )
     assert characters_refusal("Name", "^[A-Z][a-z]*$", "Ab1") == "Name: “1” can’t be used."
+    assert characters_refusal("Initials", "^[A-Z]*$", "A B") == (
+        "Initials: “ ” can’t be used; use capital letters A–Z"
+    )
     assert characters_refusal("Name", "^[A-Z]{2}$", "ABC") is None
 
 
