@@ -542,7 +542,8 @@ def label_box(size: str) -> tuple[float, float, float, float]:
     x0, y0, x1, y1 = sleeve_box(size)
     w, h = x1 - x0, y1 - y0
     cx = x0 + w * (0.42 if size != "g50" else 0.5)
-    # wide enough for the longest name the rules allow in the widest letters (16 "W")
+    # wide enough for the longest name the rules allow in the widest letters (16 "Ю",
+    # at the name's smallest size)
     lw, lh = w * {"g50": 0.78, "g100": 0.74, "g200": 0.6}[size], h * 0.62
     return cx - lw / 2, (y0 + y1) / 2 - lh / 2, cx + lw / 2, (y0 + y1) / 2 + lh / 2
 
@@ -599,7 +600,7 @@ def label_texts(size: str) -> list[dict[str, object]]:
             **extra,
         }
 
-    big = [9, 30] if size == "g50" else [10, 40]
+    big = [9, 30] if size == "g50" else [9, 40]
     small = [7, 11] if size == "g50" else [8, 14]
     return [
         slot(

@@ -273,8 +273,8 @@ def engraving_texts() -> list[dict[str, object]]:
                     "height": round(height, 1),
                 },
                 "font": "DejaVuSerif-Italic",
-                # 30 "M" (the widest band's longest engraving) fit at 9 px
-                "size": [9, 24],
+                # 30 "Ю" (the widest band's longest engraving) fit at 8 px
+                "size": [8, 24],
                 "colour_from": "metal",
                 "shade": 0.42,
                 "effect": "deboss",

@@ -45,13 +45,42 @@ const controlsOf = (id) => [...form.elements.namedItem(fieldName(id)) instanceof
   ? form.elements.namedItem(fieldName(id))
   : [form.elements.namedItem(fieldName(id))]].filter(Boolean);
 
-function textProblem(attribute, text) {
+// The characters of a text its pattern refuses, as the server finds them
+// (engine.choices.refused_characters): those refused on their own, the fewest whose
+// removal makes the text match or leaves nothing; none when no character is at fault.
+function refusedCharacters(pattern, text) {
+  const whole = new RegExp(`^(?:${pattern})$`);
+  const without = (chars) => [...text].filter((char) => !chars.includes(char)).join("");
+  const distinct = [...new Set(text)];
+  let refused = distinct.filter((char) => !whole.test(char));
+  if (refused.length === distinct.length && ![..."Aa0 "].some((char) => whole.test(char))) return [];
+  const rest = without(refused);
+  if (rest && !whole.test(rest)) return [];
+  for (const char of [...refused]) {
+    const fewer = refused.filter((other) => other !== char);
+    if (whole.test(without(fewer))) refused = fewer;
+  }
+  return refused;
+}
+
+function shownCharacters(chars) {
+  const shown = chars.map((char) => (/^[ \p{L}\p{N}\p{P}\p{S}]$/u.test(char)
+    ? `“${char}”` : `U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}`));
+  return shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
+}
+
+// Says what the server's text_limit_problem says (texts compared in NFC, as it does).
+function textProblem(attribute, typed) {
+  const text = typed.normalize("NFC");
   if (!text) return "";
   if (attribute.max_length != null && text.length > attribute.max_length) {
     return `${attribute.label}: at most ${attribute.max_length} characters.`;
   }
   if (attribute.pattern && !new RegExp(`^(?:${attribute.pattern})$`).test(text)) {
-    return `${attribute.label}: some of these characters can’t be used.`;
+    const refused = refusedCharacters(attribute.pattern, text);
+    if (!refused.length) return `${attribute.label}: some of these characters can’t be used.`;
+    const sentence = `${attribute.label}: ${shownCharacters(refused)} can’t be used`;
+    return attribute.allowed_characters ? `${sentence}; use ${attribute.allowed_characters}` : `${sentence}.`;
   }
   return "";
 }
@@ -68,8 +97,9 @@ function readChoices() {
       const text = String(fields.get(name) ?? "").trim();
       if (text !== "" && Number.isFinite(Number(text))) choices[attribute.id] = Number(text);
     } else if (attribute.kind === "text") {
-      const text = String(fields.get(name) ?? "");
-      if (text) choices[attribute.id] = text; // out-of-limit text comes back as a conflict
+      // in NFC, as the server keeps it; out-of-limit text comes back as a conflict
+      const text = String(fields.get(name) ?? "").normalize("NFC");
+      if (text) choices[attribute.id] = text;
     } else {
       const value = fields.get(name);
       if (value) choices[attribute.id] = value;
@@ -231,7 +261,7 @@ function renderAttribute(attribute, state, choices) {
     else input.removeAttribute("aria-invalid");
   } else if (attribute.kind === "text") {
     const input = box.querySelector("input");
-    const text = input.value;
+    const text = input.value.normalize("NFC");
     box.querySelector(`[data-counter-for="${attribute.id}"]`).textContent =
       `${text.length} of ${state.max_length} characters`;
     const conflicted = (answer.conflict?.choices ?? []).includes(attribute.id);

@@ -3,6 +3,8 @@
 ``Choices`` maps attribute id to a normalised value: single -> option id,
 multi -> frozenset of option ids, text -> non-empty str, number -> Decimal.
 Attributes not chosen yet are absent (an empty multi or text counts as not chosen).
+Texts are kept in Unicode NFC, so a letter typed as base and combining accent is the
+same choice (same hash, same cart line, same pattern match) as the composed letter.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import string
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -60,7 +64,7 @@ def parse_value(attribute: Attribute, raw: object) -> Value:
             return None
         if not isinstance(raw, str):
             raise _bad_type(attribute, "a string")
-        return raw or None
+        return unicodedata.normalize("NFC", raw) or None
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int | float):
@@ -80,6 +84,77 @@ def text_matches(pattern: str | None, text: str) -> bool:
     "^[A-Z]*$" let "AB\\n" through (``$`` matches before a final newline) and an
     unanchored pattern only had to occur somewhere."""
     return not pattern or re.fullmatch(pattern, text) is not None
+
+
+def refused_characters(pattern: str | None, text: str) -> list[str]:
+    """The characters of ``text`` that ``pattern`` refuses, each once, in the order they
+    first occur; empty when the text matches, or when no characters are at fault (the
+    text breaks a pattern that is about more than which characters it may hold).
+
+    The characters at fault are the fewest of those the pattern refuses on their own
+    whose removal makes the text match, or leaves nothing (all of them, for patterns
+    like the seed catalogs' ``^[...]*$``); none, when the pattern takes no character on
+    its own.
+    """
+    if text_matches(pattern, text):
+        return []
+    refused = [char for char in dict.fromkeys(text) if not text_matches(pattern, char)]
+    takes_one = any(text_matches(pattern, char) for char in "Aa0 ")
+    if len(refused) == len(set(text)) and not takes_one:
+        return []  # it takes no character alone (a fixed length?): no telling which
+    rest = _without(text, refused)
+    if rest and not text_matches(pattern, rest):
+        return []
+    for char in list(refused):
+        fewer = [other for other in refused if other != char]
+        if text_matches(pattern, _without(text, fewer)):
+            refused = fewer
+    return refused
+
+
+def _without(text: str, chars: list[str]) -> str:
+    return "".join(char for char in text if char not in chars)
+
+
+# Letters of several scripts, capital and small, to tell which letters a pattern takes,
+# and the other characters a catalog's pattern is likely to name.
+_CAPITALS = "AZÉÑŁŽȘΑΩЖЯԱ"
+_SMALLS = "azßéñłžșαωжяա"
+_MARKS = string.punctuation.replace("'", "'’")
+
+
+def allowed_characters(pattern: str | None) -> str | None:
+    """The characters ``pattern`` takes, in words ("letters, digits, spaces and ' - .");
+    None when it is no plain set of characters that any text of them matches."""
+    if not pattern:
+        return None
+    probes = _CAPITALS + _SMALLS + string.digits + " " + _MARKS
+    takes = {char for char in probes if text_matches(pattern, char)}
+    beyond_ascii = takes - set(string.ascii_letters + string.digits + " " + _MARKS)
+    words: list[str] = []
+    if set(_CAPITALS + _SMALLS) <= takes:
+        words.append("letters")
+    elif set(_CAPITALS) <= takes and not takes & set(_SMALLS):
+        words.append("capital letters")
+    elif set("AZaz") <= takes and not beyond_ascii:
+        words.append("letters A–Z and a–z")
+    elif set("AZ") <= takes and not beyond_ascii and not takes & set(_SMALLS):
+        words.append("capital letters A–Z")
+    elif takes & set(_CAPITALS + _SMALLS):
+        return None
+    digits = takes & set(string.digits)
+    if digits and digits != set(string.digits):
+        return None
+    if digits:
+        words.append("digits")
+    if " " in takes:
+        words.append("spaces")
+    marks = [char for char in _MARKS if char in takes]
+    if marks:
+        words.append(" ".join(marks))
+    if not words or not text_matches(pattern, "".join(sorted(takes))):
+        return None
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def patterns_together(patterns: list[str]) -> str | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+from configurator.domain.engine.choices import allowed_characters, refused_characters
 from configurator.domain.engine.expr import Value, describe
 from configurator.domain.engine.model import Catalog, Rule
 
@@ -60,7 +62,8 @@ def limit_sentence(catalog: Catalog, attribute_id: str, value: Value) -> str:
         assert attribute.max_length is not None
         if len(value) > attribute.max_length:
             return f"{attribute.label} allows at most {attribute.max_length} characters."
-        return f"{attribute.label} contains characters that are not allowed."
+        refusal = characters_refusal(attribute.label, attribute.pattern, value)
+        return refusal or f"{attribute.label} contains characters that are not allowed."
     if attribute.kind == "multi":
         low = max(int(attribute.min or 0), 1 if attribute.required else 0)
         high = int(attribute.max if attribute.max is not None else len(attribute.options))
@@ -70,6 +73,40 @@ def limit_sentence(catalog: Catalog, attribute_id: str, value: Value) -> str:
             return f"{attribute.label}: at most {high}."
         return f"{attribute.label}: at least {low}."
     return f"{attribute.label} must be chosen."
+
+
+def shown_characters(chars: Sequence[str]) -> str:
+    """Characters as a sentence names them: “✈” and “€”; one without a visible form
+    of its own (a space other than " ", a control, a combining mark) as U+00A0."""
+    shown = [
+        f"“{char}”"
+        if char == " " or unicodedata.category(char)[0] in "LNPS"
+        else f"U+{ord(char):04X}"
+        for char in chars
+    ]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def characters_refusal(label: str, pattern: str | None, text: str) -> str | None:
+    """The sentence refusing ``text`` for the characters ``pattern`` does not take,
+    naming them and, where it can be said, what may be used instead; None when the text
+    matches or no characters are at fault."""
+    refused = refused_characters(pattern, text)
+    if not refused:
+        return None
+    sentence = f"{label}: {shown_characters(refused)} can’t be used"
+    allowed = allowed_characters(pattern)
+    # No full stop after the list: it may end with "." itself.
+    return f"{sentence}; use {allowed}" if allowed else f"{sentence}."
+
+
+def rule_refusal(rule: Rule, values: Mapping[str, Value]) -> str | None:
+    """For a text rule whose pattern the chosen text breaks: which characters it refuses."""
+    if rule.kind != "text" or not rule.pattern or not rule.attribute:
+        return None
+    text = values.get(rule.attribute)
+    refused = refused_characters(rule.pattern, text) if isinstance(text, str) else []
+    return f"{shown_characters(refused)} can’t be used." if refused else None
 
 
 def choice_phrase(catalog: Catalog, attribute_id: str, value: Value) -> str:
@@ -94,7 +131,10 @@ def reason_json(
     values: Mapping[str, Value],
 ) -> dict[str, object]:
     """A reason or conflict in the contract's shape, with a sentence and a hint."""
-    sentences = [rule_sentence(catalog, rule) for rule in rules]
+    sentences = [
+        " ".join(filter(None, (rule_sentence(catalog, rule), rule_refusal(rule, values))))
+        for rule in rules
+    ]
     sentences += [limit_sentence(catalog, a, values.get(a)) for a in limits]
     message = " ".join(sentences) or "Not available with the current choices."
     reason: dict[str, object] = {

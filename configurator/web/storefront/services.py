@@ -15,6 +15,7 @@ from configurator.core.errors import echo, text_fault
 from configurator.domain.engine import Attribute, Catalog, ChoiceError
 from configurator.domain.engine.choices import parse_value, text_matches
 from configurator.domain.engine.loader import number_to_json
+from configurator.domain.engine.reasons import characters_refusal
 from configurator.domain.reopen import RepairView, repair_view, value_label
 from configurator.modules.catalog.engines import engine_for
 from configurator.modules.catalog.models import CatalogVersion
@@ -176,7 +177,8 @@ def text_limit_problem(attribute: Attribute, value: Any) -> str | None:
     if attribute.max_length is not None and len(value) > attribute.max_length:
         return f"{attribute.label}: at most {attribute.max_length} characters."
     if not text_matches(attribute.pattern, value):
-        return f"{attribute.label}: some of these characters can’t be used."
+        refusal = characters_refusal(attribute.label, attribute.pattern, value)
+        return refusal or f"{attribute.label}: some of these characters can’t be used."
     return None
 
 

@@ -21,6 +21,7 @@ from configurator.core.limits import rate_limited
 from configurator.core.public_urls import absolute_url
 from configurator.domain.completion import STRATEGIES, completion
 from configurator.domain.engine import Catalog, ChoiceError, Engine
+from configurator.domain.engine.choices import allowed_characters
 from configurator.domain.engine.pricing import price_json
 from configurator.domain.reopen import NOT_CHOSEN, Carried, ChoiceRow, describe_choices
 from configurator.modules.cart.models import CartLine
@@ -198,6 +199,7 @@ def _client_data(version: CatalogVersion, engine: Engine, view: ConfiguratorView
                 "options": {o.id: {"label": o.label, "swatch": o.swatch} for o in a.options},
                 "max_length": a.max_length,
                 "pattern": a.pattern,
+                "allowed_characters": allowed_characters(a.pattern),
             }
             for a in catalog.attributes
         ],

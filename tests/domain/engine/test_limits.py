@@ -32,9 +32,17 @@ def engine() -> Engine:
         ({"size": 45}, "size", "Size goes from 44 to 50 in steps of 2."),
         ({"size": 52}, "size", "Size goes from 44 to 50 in steps of 2."),
         ({"engraving": "TOO LONG"}, "engraving", "Engraving allows at most 5 characters."),
-        ({"engraving": "abc"}, "engraving", "Engraving contains characters that are not allowed."),
+        (
+            {"engraving": "abc"},
+            "engraving",
+            "Engraving: “a”, “b” and “c” can’t be used; use capital letters A–Z and spaces",
+        ),
         # "$" matches before a final newline: the whole text must match, not a prefix.
-        ({"engraving": "AB\n"}, "engraving", "Engraving contains characters that are not allowed."),
+        (
+            {"engraving": "AB\n"},
+            "engraving",
+            "Engraving: U+000A can’t be used; use capital letters A–Z and spaces",
+        ),
     ],
 )
 def test_out_of_limit_values_are_conflicts(

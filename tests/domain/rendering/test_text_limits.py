@@ -21,10 +21,11 @@ from configurator.domain.rendering.manifest import TextLayer
 from configurator.domain.rendering.render import _values
 from tests.domain.rendering.conftest import PRODUCTS, Product, get_product
 
-# Candidates for "the widest character": Latin, Greek and Cyrillic letters, digits and
-# punctuation. The seed patterns are narrower; a pattern that allows more is measured
-# over all of these.
-CANDIDATES = [chr(code) for code in range(0x21, 0x530) if chr(code).isprintable()]
+# Candidates for "the widest character": Latin, Greek, Cyrillic, Armenian and Georgian
+# letters, digits and punctuation (the seed patterns take letters of all of these
+# scripts); whatever a pattern allows of them is measured.
+SCRIPTS = [*range(0x21, 0x590), *range(0x10A0, 0x1100), *range(0x1E00, 0x1F00), 0x2019]
+CANDIDATES = [char for char in map(chr, SCRIPTS) if char.isprintable()]
 
 
 def _names(expr: Expr) -> set[str]:

@@ -177,7 +177,7 @@ def test_a_monogram_beyond_its_limits_is_said_beside_the_field(
     ).get_data(as_text=True)
     assert (
         field_error(page, "monogram")
-        == "Monogram on the heel: some of these characters can’t be used."
+        == "Monogram on the heel: “1” and “2” can’t be used; use letters and &amp; ."
     )
     assert re.search(
         r'id="f-monogram"[^>]*aria-describedby="help-monogram err-monogram"', page, re.S

@@ -155,7 +155,7 @@ def test_no_js_text_out_of_limits_is_a_conflict(shop: Flask, client: FlaskClient
         sneaker_form(silhouette="mid", monogram="a1!"),
         token_from="/p/sneaker",
     ).get_data(as_text=True)
-    assert "Monogram on the heel contains characters that are not allowed." in page
+    assert "Monogram on the heel: “1” and “!” can’t be used; use letters and &amp; ." in page
     assert 'name="c-silhouette" value="mid" checked' in page
     assert re.search(r'name="c-monogram" value="a1!"[^>]*aria-invalid="true"', page, re.S)
     assert "Quickest fix: <span data-repair-summary>clear Monogram on the heel</span>" in page
