@@ -1,0 +1,135 @@
+"""The one SpecTree of the JSON API: it validates request bodies against the models in
+``models.py`` and answers for the OpenAPI document (docs/api.md says how to add an
+endpoint)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import current_app
+from pydantic import BaseModel, ValidationError
+from spectree import Response, SpecTree
+
+from ..errors import ApiError, ErrorCode
+from .models import Error
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+ERROR_STATUSES = {
+    400: (
+        "Malformed JSON, a body that is not an object, a value of the wrong type, or a "
+        "string that is not text (a lone surrogate anywhere; NUL in a string)."
+    ),
+    404: "Unknown product, design or order.",
+    413: "The body is larger than the server accepts.",
+    415: "The body is not sent as JSON (Content-Type: application/json).",
+    422: "An unknown attribute or option id, or a value the catalog does not allow.",
+    429: (
+        "Too many requests from this client in a short time (code rate_limited); the "
+        "Retry-After header says in how many seconds to try again."
+    ),
+}
+# The codes of a failed check of a body against its model, by pydantic error type.
+FIELD_CODES = {
+    "missing": (400, ErrorCode.MISSING_FIELD),
+    "string_too_long": (422, ErrorCode.TOO_LONG),
+    "literal_error": (422, ErrorCode.INVALID_VALUE),
+    ErrorCode.INVALID_TEXT.value: (400, ErrorCode.INVALID_TEXT),
+}
+# A literal's own code where the contract names one.
+LITERAL_CODES = {"strategy": ErrorCode.UNKNOWN_STRATEGY}
+
+
+def _field(location: tuple[int | str, ...]) -> str:
+    """``choices.upper`` for a choice (whatever the union member or list position
+    pydantic adds), the member's name otherwise."""
+    names = [str(part) for part in location]
+    return ".".join(names[:2] if names[:1] == ["choices"] else names[:1])
+
+
+def api_error_from(error: ValidationError) -> ApiError:
+    """The first problem of a body, as the contract's error: a text's own fault before
+    the type errors of the other members of a union."""
+    problems = error.errors(include_url=False)
+    problem = next((p for p in problems if p["type"] == ErrorCode.INVALID_TEXT.value), problems[0])
+    field = _field(problem["loc"]) if problem["loc"] else None
+    kind = problem["type"]
+    if kind.endswith("_type") and problem.get("input", ...) is None and field != "choices":
+        kind = "missing"
+    status, code = FIELD_CODES.get(kind, (400, ErrorCode.INVALID_TYPE))
+    if kind == "literal_error" and field in LITERAL_CODES:
+        code = LITERAL_CODES[field]
+    message = {
+        "missing": f"{field} is required.",
+        "string_too_long": f"{field} is too long ({problem['msg'].lower()}).",
+    }.get(kind, f"{field}: {problem['msg']}.")
+    if kind == ErrorCode.INVALID_TEXT.value:
+        message = f"{field} {problem['msg']}."
+    return ApiError(status, code, message, field)
+
+
+def _refuse_invalid_body(_request: Any, _response: Any, error: Exception | None, *_: Any) -> None:
+    if isinstance(error, ValidationError):
+        raise api_error_from(error) from None
+
+
+def _refuse_wrong_answer(_request: Any, _response: Any, error: Exception | None, *_: Any) -> None:
+    """An answer that breaks its own schema is the server's fault: logged, then 500."""
+    if error is not None:
+        current_app.logger.error("An answer does not match its schema: %s", error)
+        raise RuntimeError("answer does not match the OpenAPI document") from error
+
+
+api_spec = SpecTree(
+    "flask",
+    mode="strict",  # only the operations decorated below, never an HTML page
+    path="apidoc",  # spectree's own pages stay unregistered: /api/openapi.json serves it
+    title="Atelier API",
+    version="1.0.0",
+    description=(
+        "Configure made-to-order products. Prices are integers in minor units. "
+        'Every error answers {"error": {"code", "message", "field"}}.'
+    ),
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
+    validation_error_status=400,
+    validation_error_model=Error,
+    before=_refuse_invalid_body,
+    after=_refuse_wrong_answer,
+)
+
+
+def operation(
+    operation_id: str,
+    *,
+    ok: type[BaseModel] | None,
+    errors: tuple[int, ...] = (),
+    created: bool = False,
+    before: Callable[..., None] | None = None,
+) -> Callable[[View], View]:
+    """Document and validate one endpoint: its body model comes from the view's ``json``
+    annotation, its 200 (or 201) answer is ``ok``, and ``errors`` are the statuses it
+    answers with the error envelope."""
+    statuses: dict[str, Any] = {"HTTP_201" if created else "HTTP_200": ok}
+    statuses.update({f"HTTP_{status}": Error for status in errors})
+    decorate: Callable[[View], View] = api_spec.validate(
+        resp=Response(**statuses),
+        operation_id=operation_id,
+        before=before,
+    )
+    return decorate
+
+
+def openapi_document() -> dict[str, Any]:
+    document: dict[str, Any] = api_spec.spec
+    document["servers"] = [{"url": "/"}]
+    schemas = document["components"]["schemas"]
+    # The envelope reads whole where it is defined (tools show Error, not a reference).
+    schemas["Error"]["properties"]["error"] = schemas["ErrorDetail"]
+    for path in document["paths"].values():
+        for answer in path.values():
+            for status, response in answer["responses"].items():
+                if status.isdigit() and int(status) in ERROR_STATUSES:
+                    response["description"] = ERROR_STATUSES[int(status)]
+    return document
