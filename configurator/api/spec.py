@@ -34,6 +34,7 @@ ERROR_STATUSES = {
 FIELD_CODES = {
     "missing": (400, ErrorCode.MISSING_FIELD),
     "string_too_long": (422, ErrorCode.TOO_LONG),
+    "too_long": (422, ErrorCode.TOO_LONG),
     "literal_error": (422, ErrorCode.INVALID_VALUE),
     ErrorCode.INVALID_TEXT.value: (400, ErrorCode.INVALID_TEXT),
 }
@@ -60,13 +61,21 @@ def api_error_from(error: ValidationError) -> ApiError:
     status, code = FIELD_CODES.get(kind, (400, ErrorCode.INVALID_TYPE))
     if kind == "literal_error" and field in LITERAL_CODES:
         code = LITERAL_CODES[field]
-    message = {
-        "missing": f"{field} is required.",
-        "string_too_long": f"{field} is too long ({problem['msg'].lower()}).",
-    }.get(kind, f"{field}: {problem['msg']}.")
+    return ApiError(status, code, _message(kind, field, problem["msg"], problem.get("ctx")), field)
+
+
+def _message(kind: str, field: str | None, said: str, context: dict[str, Any] | None) -> str:
+    if kind == "missing":
+        return f"{field} is required."
+    if _code_of(kind) is ErrorCode.TOO_LONG and context:
+        return f"{field} is longer than {context['max_length']} characters."
     if kind == ErrorCode.INVALID_TEXT.value:
-        message = f"{field} {problem['msg']}."
-    return ApiError(status, code, message, field)
+        return f"{field} {said}."
+    return f"{field}: {said}."
+
+
+def _code_of(kind: str) -> ErrorCode:
+    return FIELD_CODES.get(kind, (400, ErrorCode.INVALID_TYPE))[1]
 
 
 def _refuse_invalid_body(_request: Any, _response: Any, error: Exception | None, *_: Any) -> None:
@@ -107,12 +116,16 @@ def operation(
     errors: tuple[int, ...] = (),
     created: bool = False,
     before: Callable[..., None] | None = None,
+    notes: dict[int, str] | None = None,
 ) -> Callable[[View], View]:
     """Document and validate one endpoint: its body model comes from the view's ``json``
     annotation, its 200 (or 201) answer is ``ok``, and ``errors`` are the statuses it
-    answers with the error envelope."""
+    answers with the error envelope (``notes`` says what they mean here, where that is
+    more than ERROR_STATUSES says)."""
     statuses: dict[str, Any] = {"HTTP_201" if created else "HTTP_200": ok}
-    statuses.update({f"HTTP_{status}": Error for status in errors})
+    for status in errors:
+        said = (notes or {}).get(status) or ERROR_STATUSES.get(status)
+        statuses[f"HTTP_{status}"] = (Error, said) if said else Error
     decorate: Callable[[View], View] = api_spec.validate(
         resp=Response(**statuses),
         operation_id=operation_id,
@@ -127,9 +140,4 @@ def openapi_document() -> dict[str, Any]:
     schemas = document["components"]["schemas"]
     # The envelope reads whole where it is defined (tools show Error, not a reference).
     schemas["Error"]["properties"]["error"] = schemas["ErrorDetail"]
-    for path in document["paths"].values():
-        for answer in path.values():
-            for status, response in answer["responses"].items():
-                if status.isdigit() and int(status) in ERROR_STATUSES:
-                    response["description"] = ERROR_STATUSES[int(status)]
     return document

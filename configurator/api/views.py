@@ -187,14 +187,22 @@ def missing(slug: str, json: MissingRequest) -> dict[str, Any]:
 
 
 @api_blueprint.post("/designs")
-@operation("createDesign", ok=DesignAnswer, errors=BODY_ERRORS, created=True)
+@operation(
+    "createDesign",
+    ok=DesignAnswer,
+    errors=BODY_ERRORS,
+    created=True,
+    notes={
+        422: (
+            "An unknown attribute or option id, a title longer than 200 characters, or "
+            "choices that do not go together (code inconsistent, field choices; the "
+            "message names the clash and its rules). Unfinished but consistent designs "
+            "are saved."
+        )
+    },
+)
 def create_design(json: DesignRequest) -> tuple[Response, int, dict[str, str]]:
-    """Save a design under the product's current catalog version
-
-    422 for an unknown attribute or option id, a title longer than 200 characters, or
-    choices that do not go together (code inconsistent, field choices; the message names
-    the clash and its rules). Unfinished but consistent designs are saved.
-    """
+    """Save a design under the product's current catalog version"""
     version = _published(json.product, field="product")
     design = save_design(version, json.choices, owner_token=shopper_token(), title=json.title)
     return jsonify(design_json(design)), 201, {"Location": f"/api/designs/{design.id}"}
