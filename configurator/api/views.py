@@ -44,6 +44,8 @@ from .spec import openapi_document, operation
 # What a body can get wrong, and what the engine's endpoints add (a rate limit).
 BODY_ERRORS = (400, 404, 413, 415, 422)
 ENGINE_ERRORS = (*BODY_ERRORS, 429)
+# Which member of an explain request names what to explain, by attribute kind.
+EXPLAINED_BY = {"single": "option", "multi": "option", "number": "value"}
 
 
 @api_blueprint.before_request
@@ -154,11 +156,19 @@ def previews(slug: str, json: PreviewsRequest) -> dict[str, Any]:
 @operation("explain", ok=OptionState, errors=ENGINE_ERRORS)
 @rate_limited("RATELIMIT_ANONYMOUS_ENGINE")
 def explain(slug: str, json: ExplainRequest) -> dict[str, Any]:
-    """Why one option (or number value) is unavailable"""
+    """Why one option (or number value) is unavailable
+
+    ``option`` is required for a single or multi attribute, ``value`` for a number
+    one: which depends on the catalog, so leaving it out is 422 (missing_field).
+    """
     version = _published_for_reading(slug)
-    return engine_for(version).explain(
-        json.choices, json.attribute, option=json.option, value=json.value
-    )
+    engine = engine_for(version)
+    attribute = engine.catalog.attribute(json.attribute)
+    needed = EXPLAINED_BY.get(attribute.kind) if attribute else None
+    if attribute and needed and getattr(json, needed) is None:
+        message = f"{needed} is required for the {attribute.kind} attribute {attribute.id!r}."
+        raise ApiError(422, ErrorCode.MISSING_FIELD, message, needed)
+    return engine.explain(json.choices, json.attribute, option=json.option, value=json.value)
 
 
 @api_blueprint.post("/products/<slug>/complete")
