@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import stripe
 from flask import Flask, current_app
 
-from ..errors import ApiError, text_fault
+from ..errors import ApiError, ErrorCode, text_fault
 from .models import EVENT_REFERENCE_LENGTH, EVENT_TYPE_LENGTH, INTENT_ID_LENGTH
 
 EXTENSION_KEY = "atelier_stripe"
@@ -348,7 +348,7 @@ class WebhookEvent:
 
 
 def _malformed(message: str, field: str | None = None) -> WebhookRefused:
-    return WebhookRefused(400, "malformed_event", message, field)
+    return WebhookRefused(400, ErrorCode.MALFORMED_EVENT, message, field)
 
 
 def _text_field(value: Any, field: str, longest: int) -> str:
@@ -409,9 +409,11 @@ def verified_event(payload: bytes, signature: str) -> WebhookEvent:
     try:
         secret = settings().webhook_secret
     except PaymentsNotConfigured as error:
-        raise WebhookRefused(503, "payments_not_configured", error.message) from error
+        raise WebhookRefused(503, ErrorCode.PAYMENTS_NOT_CONFIGURED, error.message) from error
     if not secret:
-        raise WebhookRefused(503, "payments_not_configured", "STRIPE_WEBHOOK_SECRET is not set.")
+        raise WebhookRefused(
+            503, ErrorCode.PAYMENTS_NOT_CONFIGURED, "STRIPE_WEBHOOK_SECRET is not set."
+        )
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
@@ -422,11 +424,13 @@ def verified_event(payload: bytes, signature: str) -> WebhookEvent:
         )
     except stripe.SignatureVerificationError as error:
         message = f"The signature does not verify: {error.user_message or error}"
-        raise WebhookRefused(400, "invalid_signature", message, "Stripe-Signature") from error
+        raise WebhookRefused(
+            400, ErrorCode.INVALID_SIGNATURE, message, "Stripe-Signature"
+        ) from error
     if _signed_at(signature) > time.time() + FUTURE_TOLERANCE_SECONDS:
         raise WebhookRefused(
             400,
-            "invalid_signature",
+            ErrorCode.INVALID_SIGNATURE,
             f"The signature's timestamp is more than {FUTURE_TOLERANCE_SECONDS} s ahead.",
             "Stripe-Signature",
         )
