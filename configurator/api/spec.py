@@ -49,6 +49,9 @@ def _field(location: tuple[int | str, ...]) -> str:
     return ".".join(names[:2] if names[:1] == ["choices"] else names[:1])
 
 
+CHOICE_KINDS = "an option id, a list of option ids, a string, a number or null"
+
+
 def api_error_from(error: ValidationError) -> ApiError:
     """The first problem of a body, as the contract's error: a text's own fault before
     the type errors of the other members of a union."""
@@ -56,26 +59,23 @@ def api_error_from(error: ValidationError) -> ApiError:
     problem = next((p for p in problems if p["type"] == ErrorCode.INVALID_TEXT.value), problems[0])
     field = _field(problem["loc"]) if problem["loc"] else None
     kind = problem["type"]
+    # null for a required member leaves it out (as it always has); choices null is a type
     if kind.endswith("_type") and problem.get("input", ...) is None and field != "choices":
         kind = "missing"
     status, code = FIELD_CODES.get(kind, (400, ErrorCode.INVALID_TYPE))
     if kind == "literal_error" and field in LITERAL_CODES:
         code = LITERAL_CODES[field]
-    return ApiError(status, code, _message(kind, field, problem["msg"], problem.get("ctx")), field)
-
-
-def _message(kind: str, field: str | None, said: str, context: dict[str, Any] | None) -> str:
     if kind == "missing":
-        return f"{field} is required."
-    if _code_of(kind) is ErrorCode.TOO_LONG and context:
-        return f"{field} is longer than {context['max_length']} characters."
-    if kind == ErrorCode.INVALID_TEXT.value:
-        return f"{field} {said}."
-    return f"{field}: {said}."
-
-
-def _code_of(kind: str) -> ErrorCode:
-    return FIELD_CODES.get(kind, (400, ErrorCode.INVALID_TYPE))[1]
+        message = f"{field} is required."
+    elif code is ErrorCode.TOO_LONG:
+        message = f"{field} is longer than {problem.get('ctx', {}).get('max_length')} characters."
+    elif code is ErrorCode.INVALID_TEXT:
+        message = f"{field} {problem['msg']}."
+    elif code is ErrorCode.INVALID_TYPE and field and field.startswith("choices."):
+        message = f"{field} must be {CHOICE_KINDS}."
+    else:
+        message = f"{field}: {problem['msg']}."
+    return ApiError(status, code, message, field)
 
 
 def _refuse_invalid_body(_request: Any, _response: Any, error: Exception | None, *_: Any) -> None:
