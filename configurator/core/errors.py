@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,24 +16,86 @@ from configurator.core.database import db
 from configurator.domain.text import ECHO_LENGTH as ECHO_LENGTH
 from configurator.domain.text import echo as echo
 
+
+class ErrorCode(StrEnum):
+    """Every ``error.code`` a JSON answer can carry (the OpenAPI document lists them)."""
+
+    # The request itself
+    BAD_REQUEST = "bad_request"
+    MALFORMED_JSON = "malformed_json"
+    INVALID_BODY = "invalid_body"
+    INVALID_TYPE = "invalid_type"
+    INVALID_TEXT = "invalid_text"
+    MISSING_FIELD = "missing_field"
+    TOO_LONG = "too_long"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    CONFLICT = "conflict"
+    CSRF_FAILED = "csrf_failed"
+    UNTRUSTED_HOST = "untrusted_host"
+    RATE_LIMITED = "rate_limited"
+    INTERNAL_ERROR = "internal_error"
+    # The catalog and the shopper's choices
+    UNKNOWN_PRODUCT = "unknown_product"
+    UNKNOWN_DESIGN = "unknown_design"
+    UNKNOWN_ATTRIBUTE = "unknown_attribute"
+    UNKNOWN_OPTION = "unknown_option"
+    UNKNOWN_STRATEGY = "unknown_strategy"
+    NOT_AN_OPTION_ATTRIBUTE = "not_an_option_attribute"
+    OUT_OF_RANGE = "out_of_range"
+    INVALID_VALUE = "invalid_value"
+    INCONSISTENT = "inconsistent"
+    # Previews
+    UNKNOWN_PREVIEW = "unknown_preview"
+    PREVIEW_TEXT = "preview_text"
+    PREVIEW_UNAVAILABLE = "preview_unavailable"
+    # Checkout and payments
+    NOT_PAYABLE = "not_payable"
+    PAYMENT_REFUSED = "payment_refused"
+    OUTCOME_UNKNOWN = "outcome_unknown"
+    PAYMENT_PROVIDER_UNAVAILABLE = "payment_provider_unavailable"
+    PAYMENTS_NOT_CONFIGURED = "payments_not_configured"
+    INVALID_SIGNATURE = "invalid_signature"
+    MALFORMED_EVENT = "malformed_event"
+
+
+class NextStep(StrEnum):
+    """``error.action`` on the checkout's payment answers: what the shopper can do next."""
+
+    RETRY = "retry"
+    RELOAD = "reload"  # the page, to start the payment again
+    ORDER = "order"  # look at the order page: the outcome is not known yet
+
+
 # Codes for the HTTP errors Werkzeug raises itself (routing, size limits, methods).
 HTTP_ERROR_CODES = {
-    400: "bad_request",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    429: "rate_limited",
+    400: ErrorCode.BAD_REQUEST,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    409: ErrorCode.CONFLICT,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    429: ErrorCode.RATE_LIMITED,
 }
 
 
 class ApiError(Exception):
-    """A client error detected in a service or view, answered as JSON."""
+    """A client error detected in a service or view, answered as JSON.
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+    ``code`` may be given as its string (the engine's errors carry strings): an unknown
+    one fails here, where it is made, rather than reaching a client undocumented.
+    """
+
+    def __init__(
+        self, status: int, code: ErrorCode | str, message: str, field: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
-        self.code = code
+        self.code = ErrorCode(code)
         self.message = message
         self.field = field
 
@@ -57,12 +120,25 @@ def text_fault(text: str) -> str | None:
     return None
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "field": field}}
+def error_body(
+    code: ErrorCode, message: str, field: str | None = None, action: NextStep | None = None
+) -> dict[str, Any]:
+    """The one JSON error envelope: ``{"error": {"code", "message", "field"}}``, plus
+    ``action`` on the checkout's payment answers."""
+    error: dict[str, Any] = {"code": code.value, "message": message, "field": field}
+    if action is not None:
+        error["action"] = action.value
+    return {"error": error}
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
-    response = jsonify(error_body(code, message, field))
+def error_response(
+    status: int,
+    code: ErrorCode | str,
+    message: str,
+    field: str | None = None,
+    action: NextStep | None = None,
+) -> Response:
+    response = jsonify(error_body(ErrorCode(code), message, field, action))
     response.status_code = status
     return response
 
@@ -192,7 +268,7 @@ def handle_http_exception(error: HTTPException) -> Response:
         return handle_unexpected(error)
     message = error.description or error.name
     if wants_json():
-        code = HTTP_ERROR_CODES.get(status, error.name.lower().replace(" ", "_"))
+        code = HTTP_ERROR_CODES.get(status, ErrorCode.BAD_REQUEST)
         response = error_response(status, code, message)
     else:
         response = _html_error(status, _error_page(error))
@@ -216,7 +292,7 @@ def handle_csrf_error(error: CSRFError) -> Response:
     tell the shopper to reload; a short page otherwise.
     """
     if request.is_json or wants_json():
-        return error_response(400, "csrf_failed", CSRF_FAILED)
+        return error_response(400, ErrorCode.CSRF_FAILED, CSRF_FAILED)
     return _html_error(
         400,
         ErrorPage("Bad Request", "Please reload the page", (CSRF_FAILED,), _same_site_referrer()),
@@ -230,7 +306,7 @@ def handle_unexpected(error: Exception) -> Response:
         if db.session.registry.has():
             db.session.rollback()
     if wants_json():
-        return error_response(500, "internal_error", INTERNAL_ERROR)
+        return error_response(500, ErrorCode.INTERNAL_ERROR, INTERNAL_ERROR)
     page = ErrorPage(
         "Internal Server Error",
         "Something went wrong on our side",
@@ -249,7 +325,7 @@ def handle_untrusted_host(error: SecurityError) -> Response:
     """A Host outside ``TRUSTED_HOSTS``: refused plainly, since the shop's layout builds
     its links from the very host that was refused."""
     if wants_json():
-        return error_response(400, "untrusted_host", UNTRUSTED_HOST)
+        return error_response(400, ErrorCode.UNTRUSTED_HOST, UNTRUSTED_HOST)
     return _plain_page(400, ErrorPage("Bad Request", "Unknown host", (UNTRUSTED_HOST,)))
 
 

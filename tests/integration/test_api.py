@@ -249,6 +249,16 @@ def test_wrong_types_of_the_other_members_are_400(client: FlaskClient, publish: 
     assert_error(client.post(url, json={"attribute": "size", "value": "2"}), 400, "value")
 
 
+def test_explain_without_what_to_explain_is_422(client: FlaskClient, publish: Publish) -> None:
+    """The document cannot say which of option and value an attribute needs (the
+    catalog does): schemathesis found the server answering 400 to a valid body."""
+    publish()
+    url = "/api/products/tee/explain"
+    for attribute, field in (("colour", "option"), ("size", "value")):
+        error = assert_error(client.post(url, json={"attribute": attribute}), 422, field)
+        assert error["code"] == "missing_field"
+
+
 def test_unknown_changed_attribute_is_422(client: FlaskClient, publish: Publish) -> None:
     publish()
     assert_error(configure(client, {}, changed="fabric"), 422, "changed")

@@ -1,5 +1,5 @@
-"""Unit tests of api/bodies.py: reading and checking JSON bodies. Every problem is an
-ApiError with a 4xx status and the field it is about. No database."""
+"""Unit tests of api/bodies.py and the request models: reading and checking JSON bodies.
+Every problem is an ApiError with a 4xx status and the field it is about. No database."""
 
 from __future__ import annotations
 
@@ -8,16 +8,20 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from pydantic import BaseModel, ValidationError
 
 from configurator.core.errors import ApiError
 from configurator.web.api.bodies import (
-    choices_object,
     json_object,
-    optional_bool,
-    optional_number,
-    optional_string,
-    required_string,
 )
+from configurator.web.api.models import (
+    CompleteRequest,
+    ConfigureRequest,
+    DesignRequest,
+    ExplainRequest,
+    MissingRequest,
+)
+from configurator.web.api.spec import api_error_from
 
 
 @pytest.fixture(scope="module")
@@ -115,70 +119,84 @@ def test_a_body_nested_as_deep_as_json_allows_is_checked(bare_app: Flask) -> Non
     assert (error.code, error.field) == ("invalid_text", ".".join(["a"] * depth))
 
 
-def test_required_string(bare_app: Flask) -> None:
-    assert required_string({"product": "ring"}, "product") == "ring"
+def refused_by(model: type[BaseModel], body: dict[str, Any]) -> ApiError:
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate(body)
+    return api_error_from(caught.value)
+
+
+def test_required_string() -> None:
+    assert DesignRequest.model_validate({"product": "ring"}).product == "ring"
     for body, code in [({}, "missing_field"), ({"product": None}, "missing_field")]:
-        with pytest.raises(ApiError) as caught:
-            required_string(body, "product")
-        assert (caught.value.status, caught.value.code, caught.value.field) == (
-            400,
-            code,
-            "product",
-        )
+        error = refused_by(DesignRequest, body)
+        assert (error.status, error.code, error.field) == (400, code, "product")
     for wrong in (3, ["ring"], {"slug": "ring"}, True):
-        with pytest.raises(ApiError) as caught:
-            required_string({"product": wrong}, "product")
-        assert (caught.value.code, caught.value.field) == ("invalid_type", "product")
+        error = refused_by(DesignRequest, {"product": wrong})
+        assert (error.code, error.field) == ("invalid_type", "product")
 
 
 def test_strings_with_nul_are_400_naming_the_field() -> None:
-    for read in (required_string, optional_string):
-        with pytest.raises(ApiError) as caught:
-            read({"title": "Sneaker\x00for Sam"}, "title")
-        assert (caught.value.status, caught.value.code, caught.value.field) == (
+    for body in ({"product": "Sneaker\x00for Sam"}, {"product": "ring", "title": "A\x00B"}):
+        error = refused_by(DesignRequest, body)
+        assert (error.status, error.code, error.field) == (
             400,
             "invalid_text",
-            "title",
+            next(reversed(body)),
         )
-        assert "NUL" in caught.value.message
+        assert "NUL" in error.message
+
+
+def test_nul_in_a_chosen_text_is_400_naming_the_choice() -> None:
+    for value in ("A\x00", ["hazelnut", "\x00"]):
+        error = refused_by(MissingRequest, {"choices": {"monogram": value}})
+        assert (error.status, error.code, error.field) == (400, "invalid_text", "choices.monogram")
 
 
 def test_optional_string() -> None:
-    assert optional_string({}, "title") is None
-    assert optional_string({"title": None}, "title") is None
-    assert optional_string({"title": ""}, "title") == ""
-    with pytest.raises(ApiError) as caught:
-        optional_string({"title": 12}, "title")
-    assert (caught.value.status, caught.value.field) == (400, "title")
+    assert DesignRequest.model_validate({"product": "ring"}).title is None
+    assert DesignRequest.model_validate({"product": "ring", "title": None}).title is None
+    assert DesignRequest.model_validate({"product": "ring", "title": ""}).title == ""
+    error = refused_by(DesignRequest, {"product": "ring", "title": 12})
+    assert (error.status, error.field) == (400, "title")
+
+
+def test_a_title_too_long_is_422() -> None:
+    error = refused_by(DesignRequest, {"product": "ring", "title": "x" * 201})
+    assert (error.status, error.code, error.field) == (422, "too_long", "title")
 
 
 def test_optional_bool() -> None:
-    assert optional_bool({}, "explain", default=True) is True
-    assert optional_bool({"explain": False}, "explain", default=True) is False
+    assert ConfigureRequest.model_validate({}).explain is True
+    assert ConfigureRequest.model_validate({"explain": False}).explain is False
     for wrong in (0, 1, "false", None):
-        with pytest.raises(ApiError) as caught:
-            optional_bool({"explain": wrong}, "explain", default=True)
-        assert (caught.value.status, caught.value.field) == (400, "explain")
+        error = refused_by(ConfigureRequest, {"explain": wrong})
+        assert (error.status, error.field) == (400, "explain")
 
 
 def test_optional_number() -> None:
-    assert optional_number({}, "value") is None
-    assert optional_number({"value": 48}, "value") == 48
-    assert optional_number({"value": 48.5}, "value") == 48.5
+    body = {"attribute": "size"}
+    assert ExplainRequest.model_validate(body).value is None
+    assert ExplainRequest.model_validate({**body, "value": 48}).value == 48
+    assert ExplainRequest.model_validate({**body, "value": 48.5}).value == 48.5
     for wrong in (True, "48", [48]):
-        with pytest.raises(ApiError) as caught:
-            optional_number({"value": wrong}, "value")
-        assert (caught.value.status, caught.value.field) == (400, "value")
+        error = refused_by(ExplainRequest, {**body, "value": wrong})
+        assert (error.status, error.field) == (400, "value")
 
 
 def test_choices_object() -> None:
-    assert choices_object({}) == {}
-    assert choices_object({"choices": {"size": 3}}) == {"size": 3}
+    assert MissingRequest.model_validate({}).choices == {}
+    assert MissingRequest.model_validate({"choices": {"size": 3}}).choices == {"size": 3}
     for wrong in ([], "size=3", None, 3):
-        with pytest.raises(ApiError) as caught:
-            choices_object({"choices": wrong})
-        assert (caught.value.status, caught.value.code, caught.value.field) == (
-            400,
-            "invalid_type",
-            "choices",
-        )
+        error = refused_by(MissingRequest, {"choices": wrong})
+        assert (error.status, error.code, error.field) == (400, "invalid_type", "choices")
+
+
+def test_a_choice_of_no_json_kind_is_400_naming_it() -> None:
+    for wrong in (True, {"a": 1}, [1, 2]):
+        error = refused_by(MissingRequest, {"choices": {"upper": wrong}})
+        assert (error.status, error.code, error.field) == (400, "invalid_type", "choices.upper")
+
+
+def test_an_unknown_strategy_is_422() -> None:
+    error = refused_by(CompleteRequest, {"strategy": "dearest"})
+    assert (error.status, error.code, error.field) == (422, "unknown_strategy", "strategy")

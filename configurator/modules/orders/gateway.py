@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import stripe
 from flask import Flask, current_app
 
-from configurator.core.errors import ApiError, text_fault
+from configurator.core.errors import ApiError, ErrorCode, text_fault
 from configurator.modules.orders.models import (
     EVENT_REFERENCE_LENGTH,
     EVENT_TYPE_LENGTH,
@@ -59,7 +59,6 @@ NOT_WORKING = (
     "Payments are not working on our side right now, so nothing was charged. "
     "Please try again later."
 )
-
 
 # Stripe.js and its Payment Element, per Stripe's Content-Security-Policy guide.
 STRIPE_JS_SOURCES: dict[str, tuple[str, ...]] = {
@@ -352,7 +351,7 @@ class WebhookEvent:
 
 
 def _malformed(message: str, field: str | None = None) -> WebhookRefused:
-    return WebhookRefused(400, "malformed_event", message, field)
+    return WebhookRefused(400, ErrorCode.MALFORMED_EVENT, message, field)
 
 
 def _text_field(value: Any, field: str, longest: int) -> str:
@@ -413,9 +412,11 @@ def verified_event(payload: bytes, signature: str) -> WebhookEvent:
     try:
         secret = settings().webhook_secret
     except PaymentsNotConfigured as error:
-        raise WebhookRefused(503, "payments_not_configured", error.message) from error
+        raise WebhookRefused(503, ErrorCode.PAYMENTS_NOT_CONFIGURED, error.message) from error
     if not secret:
-        raise WebhookRefused(503, "payments_not_configured", "STRIPE_WEBHOOK_SECRET is not set.")
+        raise WebhookRefused(
+            503, ErrorCode.PAYMENTS_NOT_CONFIGURED, "STRIPE_WEBHOOK_SECRET is not set."
+        )
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError:
@@ -426,11 +427,13 @@ def verified_event(payload: bytes, signature: str) -> WebhookEvent:
         )
     except stripe.SignatureVerificationError as error:
         message = f"The signature does not verify: {error.user_message or error}"
-        raise WebhookRefused(400, "invalid_signature", message, "Stripe-Signature") from error
+        raise WebhookRefused(
+            400, ErrorCode.INVALID_SIGNATURE, message, "Stripe-Signature"
+        ) from error
     if _signed_at(signature) > time.time() + FUTURE_TOLERANCE_SECONDS:
         raise WebhookRefused(
             400,
-            "invalid_signature",
+            ErrorCode.INVALID_SIGNATURE,
             f"The signature's timestamp is more than {FUTURE_TOLERANCE_SECONDS} s ahead.",
             "Stripe-Signature",
         )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 
-from configurator.core.errors import ApiError, error_response
+from configurator.core.errors import ApiError, ErrorCode, error_response
 from configurator.core.identity import shopper_token
 from configurator.core.limits import rate_limited
 from configurator.domain.completion import STRATEGIES, completion, still_to_choose
@@ -27,28 +27,51 @@ from configurator.modules.previews.services import (
 )
 from configurator.web.api import api_blueprint
 from configurator.web.api.bodies import (
-    choices_object,
     json_object,
-    optional_bool,
-    optional_number,
-    optional_string,
-    required_string,
 )
-from configurator.web.api.openapi import openapi_document
+from configurator.web.api.models import (
+    CompleteRequest,
+    CompleteResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    DesignRequest,
+    ExplainRequest,
+    MissingRequest,
+    MissingResponse,
+    OptionState,
+    PreviewsRequest,
+    PreviewsResponse,
+    ProductDetail,
+    ProductList,
+)
+from configurator.web.api.models import Design as DesignAnswer
 from configurator.web.api.serializers import design_json, product_detail, product_summary
+from configurator.web.api.spec import openapi_document, operation
 
-TITLE_MAX_LENGTH = 200
+# What a body can get wrong, and what the engine's endpoints add (a rate limit).
+BODY_ERRORS = (400, 404, 413, 415, 422)
+ENGINE_ERRORS = (*BODY_ERRORS, 429)
+# Which member of an explain request names what to explain, by attribute kind.
+EXPLAINED_BY = {"single": "option", "multi": "option", "number": "value"}
+
+
+@api_blueprint.before_request
+def read_json_body() -> None:
+    """Every POST body is read here, before its model checks it (spectree reads it
+    leniently: a body that is not JSON would pass as empty)."""
+    if request.method == "POST":
+        json_object()
 
 
 @api_blueprint.errorhandler(ChoiceError)
 def choice_error(error: ChoiceError) -> Response:
-    return error_response(error.status, error.code, error.message, error.field)
+    return error_response(error.status, ErrorCode(error.code), error.message, error.field)
 
 
 def _published(slug: str, field: str | None = None) -> CatalogVersion:
     version = current_version(slug)
     if version is None:
-        raise ApiError(404, "unknown_product", f"There is no product {slug!r}.", field)
+        raise ApiError(404, ErrorCode.UNKNOWN_PRODUCT, f"There is no product {slug!r}.", field)
     return version
 
 
@@ -56,34 +79,42 @@ def _published_for_reading(slug: str) -> CatalogVersion:
     """As _published, for the endpoints that only read the catalog (the hot ones)."""
     version = current_version_snapshot(slug)
     if version is None:
-        raise ApiError(404, "unknown_product", f"There is no product {slug!r}.")
+        raise ApiError(404, ErrorCode.UNKNOWN_PRODUCT, f"There is no product {slug!r}.")
     return version
 
 
 @api_blueprint.get("/products")
+@operation("listProducts", ok=ProductList)
 def list_products() -> dict[str, Any]:
+    """List the products on sale with their current catalog version"""
     return {"products": [product_summary(version) for version in current_versions()]}
 
 
 @api_blueprint.get("/products/<slug>")
+@operation("getProduct", ok=ProductDetail, errors=(404,))
 def show_product(slug: str) -> dict[str, Any]:
+    """The current catalog of a product: attributes and options"""
     version = _published_for_reading(slug)
     return product_detail(version, engine_for(version).catalog)
 
 
 @api_blueprint.post("/products/<slug>/configure")
+@operation("configure", ok=ConfigureResponse, errors=ENGINE_ERRORS)
 @rate_limited("RATELIMIT_ANONYMOUS_ENGINE")
-def configure(slug: str) -> dict[str, Any]:
+def configure(slug: str, json: ConfigureRequest) -> dict[str, Any]:
+    """Availability, reasons, conflict, repair and price for choices
+
+    Answered 200 for every well-formed request, consistent or not.
+    """
     version = _published_for_reading(slug)
-    body = json_object()
-    choices = choices_object(body)
-    explain = optional_bool(body, "explain", default=True)
-    changed = optional_string(body, "changed")
     engine = engine_for(version)
+    changed = json.changed
     if changed is not None and engine.catalog.attribute(changed) is None:
-        raise ApiError(422, "unknown_attribute", f"There is no attribute {changed!r}.", "changed")
-    canonical = engine.canonical(choices)  # validates, as configure would
-    answer = engine.configure(canonical, explain=explain, changed=changed)
+        raise ApiError(
+            422, ErrorCode.UNKNOWN_ATTRIBUTE, f"There is no attribute {changed!r}.", "changed"
+        )
+    canonical = engine.canonical(json.choices)  # validates, as configure would
+    answer = engine.configure(canonical, explain=json.explain, changed=changed)
     # Only a configuration that can be drawn gets a picture (and a record in the store).
     preview = problem = None
     if answer["consistent"]:
@@ -99,87 +130,113 @@ def configure(slug: str) -> dict[str, Any]:
 
 
 @api_blueprint.post("/products/<slug>/previews")
+@operation("optionPreviews", ok=PreviewsResponse, errors=ENGINE_ERRORS)
 @rate_limited("RATELIMIT_ANONYMOUS_ENGINE")
-def previews(slug: str) -> dict[str, Any]:
-    """Preview URLs one click away: for each available option of ``attribute``, the
-    picture with that option picked (the page prefetches them when idle)."""
+def previews(slug: str, json: PreviewsRequest) -> dict[str, Any]:
+    """Preview URLs of the next likely choices, to prefetch
+
+    For each available option of ``attribute``, the picture with that option picked
+    (the page prefetches them when idle).
+    """
     version = _published_for_reading(slug)
-    body = json_object()
-    choices = choices_object(body)
-    attribute_id = required_string(body, "attribute")
+    attribute_id = json.attribute
     attribute = engine_for(version).catalog.attribute(attribute_id)
     if attribute is None:
         raise ApiError(
-            422, "unknown_attribute", f"There is no attribute {attribute_id!r}.", "attribute"
+            422,
+            ErrorCode.UNKNOWN_ATTRIBUTE,
+            f"There is no attribute {attribute_id!r}.",
+            "attribute",
         )
     if attribute.kind not in ("single", "multi"):
         raise ApiError(
             422,
-            "not_an_option_attribute",
+            ErrorCode.NOT_AN_OPTION_ATTRIBUTE,
             f"{attribute_id!r} has no options to preview; ask for a single or multi attribute.",
             "attribute",
         )
-    return {"previews": option_previews(version, choices, attribute_id, ext=image_format())}
+    found = option_previews(version, json.choices, attribute_id, ext=image_format())
+    return {"previews": found}
 
 
 @api_blueprint.post("/products/<slug>/explain")
+@operation("explain", ok=OptionState, errors=ENGINE_ERRORS)
 @rate_limited("RATELIMIT_ANONYMOUS_ENGINE")
-def explain(slug: str) -> dict[str, Any]:
+def explain(slug: str, json: ExplainRequest) -> dict[str, Any]:
+    """Why one option (or number value) is unavailable
+
+    ``option`` is required for a single or multi attribute, ``value`` for a number
+    one: which depends on the catalog, so leaving it out is 422 (missing_field).
+    """
     version = _published_for_reading(slug)
-    body = json_object()
-    choices = choices_object(body)
-    attribute = required_string(body, "attribute")
-    option = optional_string(body, "option")
-    value = optional_number(body, "value")
-    return engine_for(version).explain(choices, attribute, option=option, value=value)
+    engine = engine_for(version)
+    attribute = engine.catalog.attribute(json.attribute)
+    needed = EXPLAINED_BY.get(attribute.kind) if attribute else None
+    if attribute and needed and getattr(json, needed) is None:
+        message = f"{needed} is required for the {attribute.kind} attribute {attribute.id!r}."
+        raise ApiError(422, ErrorCode.MISSING_FIELD, message, needed)
+    return engine.explain(json.choices, json.attribute, option=json.option, value=json.value)
 
 
 @api_blueprint.post("/products/<slug>/complete")
+@operation("complete", ok=CompleteResponse, errors=ENGINE_ERRORS)
 @rate_limited("RATELIMIT_ANONYMOUS_ENGINE")
-def complete(slug: str) -> dict[str, Any]:
-    """A full valid configuration from ``choices`` that keeps their texts and numbers:
-    ``strategy`` "surprise" (random) or "cheapest" (the page's two buttons)."""
+def complete(slug: str, json: CompleteRequest) -> dict[str, Any]:
+    """Complete the choices into a valid design (Surprise me, Cheapest)
+
+    A full valid configuration from ``choices`` that keeps their texts and numbers.
+    """
     version = _published_for_reading(slug)
-    body = json_object()
-    choices = choices_object(body)
-    strategy = required_string(body, "strategy")
-    if strategy not in STRATEGIES:
-        raise ApiError(422, "unknown_strategy", 'strategy is "surprise" or "cheapest".', "strategy")
-    return {"choices": completion(engine_for(version), choices, STRATEGIES[strategy])}
+    strategy = STRATEGIES[json.strategy]
+    return {"choices": completion(engine_for(version), json.choices, strategy)}
 
 
 @api_blueprint.post("/products/<slug>/missing")
+@operation("missing", ok=MissingResponse, errors=ENGINE_ERRORS)
 @rate_limited("RATELIMIT_ANONYMOUS_ENGINE")
-def missing(slug: str) -> dict[str, Any]:
-    """The attributes still to choose before the choices make a product (required ones,
-    and those the rules ask for), for the page's status line."""
+def missing(slug: str, json: MissingRequest) -> dict[str, Any]:
+    """The attributes still to choose before the choices make a product
+
+    Required ones, and those the rules ask for, in page order (the status line).
+    """
     version = _published_for_reading(slug)
-    choices = choices_object(json_object())
-    return {"missing": still_to_choose(engine_for(version), choices)}
+    return {"missing": still_to_choose(engine_for(version), json.choices)}
 
 
 @api_blueprint.post("/designs")
-def create_design() -> tuple[Response, int, dict[str, str]]:
-    body = json_object()
-    slug = required_string(body, "product")
-    version = _published(slug, field="product")
-    title = optional_string(body, "title")
-    if title is not None and len(title) > TITLE_MAX_LENGTH:
-        raise ApiError(
-            422, "too_long", f"title is longer than {TITLE_MAX_LENGTH} characters.", "title"
+@operation(
+    "createDesign",
+    ok=DesignAnswer,
+    errors=BODY_ERRORS,
+    created=True,
+    notes={
+        422: (
+            "An unknown attribute or option id, a title longer than 200 characters, or "
+            "choices that do not go together (code inconsistent, field choices; the "
+            "message names the clash and its rules). Unfinished but consistent designs "
+            "are saved."
         )
-    design = save_design(version, choices_object(body), owner_token=shopper_token(), title=title)
+    },
+)
+def create_design(json: DesignRequest) -> tuple[Response, int, dict[str, str]]:
+    """Save a design under the product's current catalog version"""
+    version = _published(json.product, field="product")
+    design = save_design(version, json.choices, owner_token=shopper_token(), title=json.title)
     return jsonify(design_json(design)), 201, {"Location": f"/api/designs/{design.id}"}
 
 
-@api_blueprint.get("/designs/<design_id>")
-def show_design(design_id: str) -> dict[str, Any]:
-    design = get_design(design_id)
+@api_blueprint.get("/designs/<id>")
+@operation("getDesign", ok=DesignAnswer, errors=(404,))
+def show_design(id: str) -> dict[str, Any]:
+    """A saved design"""
+    design = get_design(id)
     if design is None:
-        raise ApiError(404, "unknown_design", f"There is no design {design_id!r}.")
+        raise ApiError(404, ErrorCode.UNKNOWN_DESIGN, f"There is no design {id!r}.")
     return design_json(design)
 
 
 @api_blueprint.get("/openapi.json")
+@operation("getOpenApi", ok=None)
 def openapi() -> dict[str, Any]:
+    """This document (OpenAPI 3.1), generated from the models"""
     return openapi_document()

@@ -17,7 +17,14 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from configurator.core.errors import handle_csrf_error
+from configurator.core.errors import (
+    CSRF_FAILED,
+    ApiError,
+    ErrorCode,
+    NextStep,
+    error_response,
+    handle_csrf_error,
+)
 from configurator.core.identity import shopper_token
 from configurator.core.security import allow_sources
 from configurator.modules.orders import gateway
@@ -40,6 +47,9 @@ from configurator.modules.orders.services import (
     start_card_setup,
 )
 from configurator.modules.orders.status import PaymentStatus
+from configurator.web.api.models import CardSetup, ConfirmRequest, OrderStatus, WebhookReceipt
+from configurator.web.api.models import PaymentAttempt as PaymentAttemptAnswer
+from configurator.web.api.spec import operation
 from configurator.web.checkout import checkout_blueprint as bp
 from configurator.web.checkout.forms import CheckoutForm, country_name
 
@@ -57,21 +67,50 @@ def _order_or_404(token: str) -> Order:
     return order
 
 
+def _order_or_json_404(token: str) -> Order:
+    """As _order_or_404 for the JSON endpoints: the envelope, whatever the Accept."""
+    order = order_from_token(token)
+    if order is None:
+        raise ApiError(404, ErrorCode.NOT_FOUND, "There is no such order.")
+    return order
+
+
+# What the payment endpoints answer with the envelope: a stale CSRF token or a card that
+# could not be read (400), no such order (404), not payable or refused (409), Stripe
+# out of reach or its answer not known (503).
+PAYMENT_ERRORS = (400, 404, 409, 503)
+JSON_ENDPOINTS = frozenset({"checkout.setup_intent", "checkout.confirm", "checkout.order_status"})
+CARD_UNREADABLE = "That card could not be read; please enter it again."
+
+
 def _error_json(
-    status: int, message: str, code: str = "bad_request", action: str = "retry"
-) -> tuple[Response, int]:
-    """An error for checkout.js. ``action`` says what the shopper can do next: "retry",
-    "reload" (the page, to start the payment again) or "order" (look at the order
-    page: the outcome is not known yet, and paying again is not what they need)."""
-    return jsonify({"error": {"code": code, "message": message, "action": action}}), status
+    status: int,
+    message: str,
+    code: ErrorCode = ErrorCode.BAD_REQUEST,
+    action: NextStep = NextStep.RETRY,
+) -> Response:
+    """An error for checkout.js, in the one envelope with what the shopper can do next
+    (``action``): retry, reload the page (to start the payment again) or look at the
+    order page (the outcome is not known yet, and paying again is not what they need)."""
+    return error_response(status, code, message, action=action)
 
 
-def _gateway_error_json(error: gateway.GatewayError) -> tuple[Response, int]:
+def _gateway_error_json(error: gateway.GatewayError) -> Response:
     if isinstance(error, gateway.RequestRefused):
-        return _error_json(409, error.message, "payment_refused", "reload")
+        return _error_json(409, error.message, ErrorCode.PAYMENT_REFUSED, NextStep.RELOAD)
     if isinstance(error, gateway.GatewayUnavailable) and error.outcome_unknown:
-        return _error_json(503, error.message, "outcome_unknown", "order")
-    return _error_json(503, error.message, "payment_provider_unavailable")
+        return _error_json(503, error.message, ErrorCode.OUTCOME_UNKNOWN, NextStep.ORDER)
+    return _error_json(503, error.message, ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE)
+
+
+def _refuse_unreadable_card(_request: object, _response: object, error: object, *_: object) -> None:
+    """A confirm body without a usable ``payment_method``: the card form asks again."""
+    if error is not None:
+        raise _CardUnreadable()
+
+
+class _CardUnreadable(Exception):
+    pass
 
 
 def _checkout_page(form: CheckoutForm, status: int) -> tuple[str, int]:
@@ -119,6 +158,8 @@ def checkout() -> tuple[str, int] | Response:
 def csrf_failed(error: CSRFError) -> tuple[str, int] | Response:
     """A stale or missing CSRF token: the checkout form comes back with what was typed
     and a fresh token; the JSON endpoints answer JSON that says to reload."""
+    if request.endpoint in JSON_ENDPOINTS:
+        return error_response(400, ErrorCode.CSRF_FAILED, CSRF_FAILED, action=NextStep.RELOAD)
     if request.endpoint != "checkout.checkout":
         return handle_csrf_error(error)
     form = CheckoutForm()  # what was sent, and a fresh token when rendered
@@ -200,12 +241,23 @@ def pay(token: str) -> str | Response:
     return render_template("checkout/pay.html", **context)
 
 
+@bp.errorhandler(_CardUnreadable)
+def card_unreadable(_error: _CardUnreadable) -> Response:
+    return _error_json(400, CARD_UNREADABLE)
+
+
 @bp.post("/orders/<token>/setup-intent")
-def setup_intent(token: str) -> Response | tuple[Response, int]:
-    """Card-element adapter only: a SetupIntent whose confirmation tokenises the card."""
-    order = _order_or_404(token)
+@operation("startCardSetup", ok=CardSetup, errors=PAYMENT_ERRORS)
+def setup_intent(token: str) -> Response:
+    """Start a card setup (card-element adapter only)
+
+    A SetupIntent whose confirmation tokenises the card.
+    """
+    order = _order_or_json_404(token)
     if not can_pay(order):
-        return _error_json(409, "This order is not waiting for a payment.", "not_payable", "order")
+        return _error_json(
+            409, "This order is not waiting for a payment.", ErrorCode.NOT_PAYABLE, NextStep.ORDER
+        )
     try:
         return jsonify({"client_secret": start_card_setup()})
     except gateway.GatewayError as error:
@@ -213,19 +265,21 @@ def setup_intent(token: str) -> Response | tuple[Response, int]:
 
 
 @bp.post("/orders/<token>/confirm")
-def confirm(token: str) -> Response | tuple[Response, int]:
-    """Card-element adapter: charge the order's own intent with the tokenised card.
+@operation(
+    "confirmPayment",
+    ok=PaymentAttemptAnswer,
+    errors=PAYMENT_ERRORS,
+    before=_refuse_unreadable_card,
+)
+def confirm(token: str, json: ConfirmRequest) -> Response:
+    """Charge the order with the tokenised card (card-element adapter)
 
-    The amount is the order's, fixed when the intent was created: nothing in this
+    The amount is the order's own, fixed when its intent was created: nothing in this
     request can change it.
     """
-    order = _order_or_404(token)
-    body = request.get_json(silent=True)
-    payment_method = body.get("payment_method") if isinstance(body, dict) else None
-    if not isinstance(payment_method, str):
-        return _error_json(400, "That card could not be read; please enter it again.")
+    order = _order_or_json_404(token)
     try:
-        attempt = pay_with_payment_method(order, payment_method)
+        attempt = pay_with_payment_method(order, json.payment_method)
     except CheckoutError as error:
         return _error_json(400, error.message)
     except gateway.GatewayError as error:
@@ -242,8 +296,10 @@ def confirm(token: str) -> Response | tuple[Response, int]:
 
 
 @bp.get("/orders/<token>/status")
+@operation("getOrderStatus", ok=OrderStatus, errors=(404,))
 def order_status(token: str) -> Response:
-    order = _order_or_404(token)
+    """The order's status and payment status (the order page polls it)"""
+    order = _order_or_json_404(token)
     return jsonify(
         {
             "status": order.status.value,
@@ -254,10 +310,15 @@ def order_status(token: str) -> Response:
 
 
 @bp.post(WEBHOOK_PATH)
+@operation("receiveStripeEvent", ok=WebhookReceipt, errors=(400, 413, 503))
 def stripe_webhook() -> tuple[Response, int]:
-    """Verify the signature on the raw body, act once per event id, answer 200.
+    """Receive a signed Stripe event
 
-    Anything else is answered with the error envelope (``gateway.WebhookRefused``).
+    The body is a Stripe event, signed in the Stripe-Signature header; it is read only
+    once that signature holds (so no model checks it beforehand). Acted on once per
+    event id. 400: a bad signature (invalid_signature) or an event of the wrong shape
+    (malformed_event, naming the field); 503: payments not configured, or Stripe out of
+    reach (sent again later).
     """
     signature = request.headers.get("Stripe-Signature", "")
     try:
@@ -271,6 +332,8 @@ def stripe_webhook() -> tuple[Response, int]:
         # Not recorded: Stripe delivers it again, and we re-read the intent then.
         current_app.logger.warning("Webhook %s deferred: %s", event.id, error.message)
         raise gateway.WebhookRefused(
-            503, "payment_provider_unavailable", "Stripe could not be reached; try again later."
+            503,
+            ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE,
+            "Stripe could not be reached; try again later.",
         ) from error
     return jsonify({"received": event.id, "outcome": outcome}), 200

@@ -32,6 +32,7 @@ def valid_values(shop: Flask) -> dict[str, str]:
     return {
         "slug": "sneaker",
         "design_id": design["id"],
+        "id": design["id"],  # the API's name for it (GET /api/designs/{id})
         "name": name,
         "size": size,
         "ext": ext,
