@@ -37,13 +37,14 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
+from operator import itemgetter
 
 from pysat.solvers import Solver
 
 from .choices import Choices
 from .coverage import Available, Coverage, Job
 from .derived import Derivations, rule_attributes
-from .encode import CandidateKey, encode
+from .encode import CandidateKey, Encoding, encode
 from .expr import Value
 from .helper import Helper
 from .model import Attribute, Catalog, Rule, tuple_getter
@@ -69,15 +70,16 @@ class _Table:
         self.key_names = [rule.attributes[p] for p in self.key]
         self.key_of = tuple_getter(self.key_names)
         self.column_name = rule.attributes[column]
-        self.keys: set[tuple[CandidateKey, ...]] = {
-            tuple(row[p] for p in self.key) for row in rule.allowed
-        }
+        # a relaxed table has three columns or more: a key has two or more
+        self.keys: set[tuple[CandidateKey, ...]] = set(map(itemgetter(*self.key), rule.allowed))
         self.everything = (1 << len(rule.allowed)) - 1
         self.rows: dict[tuple[int, str], int] = {}
-        for index, row in enumerate(rule.allowed):
-            for position in self.key:
-                cell = (position, row[position])
-                self.rows[cell] = self.rows.get(cell, 0) | 1 << index
+        for position in self.key:
+            indices: dict[str, list[int]] = {}
+            for index, value in enumerate(map(itemgetter(position), rule.allowed)):
+                indices.setdefault(value, []).append(index)
+            for value, found in indices.items():
+                self.rows[position, value] = _bitset(found)
 
     def smallest_missing_part(self, values: dict[int, str]) -> list[int]:
         """Positions of a smallest-by-deletion part of the key that no row has."""
@@ -111,11 +113,16 @@ class _Witness(dict[str, Value]):
 class WitnessSearch:
     """Exact availability for one catalog, fast on large ones."""
 
-    def __init__(self, catalog: Catalog, helper: bool = False) -> None:
+    def __init__(
+        self, catalog: Catalog, helper: bool = False, encoding: Encoding | None = None
+    ) -> None:
         """``helper``: fork a copy of this search (after it is built) that finds the
-        witnesses of half the unseen options of each large search on another core."""
+        witnesses of half the unseen options of each large search on another core.
+        ``encoding``: the catalog's lean encoding, if the caller has made it."""
         self.catalog = catalog
-        self.encoding = enc = encode(catalog, relax_tables=True, native_at_most_one=True)
+        self.encoding = enc = encoding or encode(
+            catalog, relax_tables=True, native_at_most_one=True
+        )
         self._attributes = {a.id: a for a in catalog.attributes}
         self._candidates = {a.id: enc.candidates(a) for a in catalog.attributes}
         self._value_of: dict[int, tuple[str, CandidateKey]] = {
@@ -726,6 +733,15 @@ class WitnessSearch:
             bits &= ~(1 << was)
             bits |= 1 << enc.option_var[changed, new]
         return bits
+
+
+def _bitset(indices: list[int]) -> int:
+    """The int with the given bits set (built as bytes: OR-ing ints one bit at a time
+    copies the whole int each time)."""
+    bits = bytearray((max(indices) >> 3) + 1)
+    for index in indices:
+        bits[index >> 3] |= 1 << (index & 7)
+    return int.from_bytes(bits, "little")
 
 
 def _broken_groups(wrong: int, group_of: dict[int, str], most: int = 2) -> list[str]:

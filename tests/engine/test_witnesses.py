@@ -183,12 +183,35 @@ def test_the_learnt_clause_is_the_smallest_part_of_the_key_no_row_has() -> None:
     assert table.smallest_missing_part({0: "a2", 1: "b2", 2: "c2"}) == [0, 1]
 
 
-def test_witness_search_is_chosen_for_large_catalogs_only() -> None:
+def test_the_search_is_chosen_by_what_a_probe_question_would_cost() -> None:
+    # a few dozen options on a few hundred clauses: one call per option is cheapest
+    for slug in ("shoes", "chocolate", "jewellery"):
+        assert Engine(load_catalog(ROOT / "catalog" / slug))._witnesses is None
+    # 20 attributes, but 782 options on 7,788 lean clauses: a clause count called it small
     car = carmodel()
     small, _ = car.generate(1, attributes=20, features=6, tables=20)
-    assert Engine(parse_catalog(small, "small"))._witnesses is None
-    large, _ = car.generate(1)
-    assert isinstance(Engine(parse_catalog(large, "large"))._witnesses, WitnessSearch)
+    assert isinstance(Engine(parse_catalog(small, "small"))._witnesses, WitnessSearch)
+
+
+def test_a_large_engine_builds_its_exact_formula_only_when_asked() -> None:
+    car = carmodel()
+    document, references = car.generate(2, attributes=40, features=12, tables=48)
+    engine = Engine(parse_catalog(document, "car"))
+    features = car.feature_attributes(document)
+    chosen = {name: references[0][name] for name in features[:6]}
+    answer = engine.configure(chosen, explain=False)
+    assert engine._encoding is None and engine._exact is None
+    # a conflict needs the exact formula: built then, and the answer names the clash
+    name, option = next(
+        (name, option)
+        for name, entry in answer["attributes"].items()
+        if name not in chosen
+        for option, state in entry["options"].items()
+        if not state["available"]
+    )
+    answer = engine.configure({**chosen, name: option}, explain=False)
+    assert not answer["consistent"] and answer["conflict"]["rules"]
+    assert engine._encoding is not None
 
 
 def _single(name: str, count: int) -> dict[str, Any]:
