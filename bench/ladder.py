@@ -40,11 +40,26 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import carmodel  # noqa: E402
-from engine import machine, ms, percentile, revision, table, timed  # noqa: E402
+from engine import (  # noqa: E402
+    SEED_CATALOGS,
+    machine,
+    ms,
+    percentile,
+    revision,
+    seed_session,
+    table,
+    timed,
+)
 
 from configurator.config import engine_helper  # noqa: E402
-from configurator.engine import compile_catalog, parse_catalog  # noqa: E402
+from configurator.engine import (  # noqa: E402
+    Engine,  # noqa: E402
+    compile_catalog,
+    load_catalog,
+    parse_catalog,
+)
 from configurator.engine.encode import encode  # noqa: E402
+from configurator.engine.engine import SOLVER_NAME  # noqa: E402
 from configurator.engine.witnesses import LEAN_SOLVER  # noqa: E402
 
 SIZES = (30, 60, 100, 150, 200, 270)
@@ -79,18 +94,20 @@ def ladder_document(size: int, seed: int = 1) -> tuple[dict[str, Any], list[dict
 
 
 def compile_parts(catalog: Any) -> dict[str, float]:
-    """Seconds of each part of a compile, measured apart (the solvers as the engine
-    loads them: the exact formula, and on large catalogs the lean one)."""
+    """Seconds of each part of a compile, measured apart: the engine built (encodings,
+    solvers, the witness search) and the defaults checked (the validation), then the
+    encodings and solvers alone. The exact formula is built at its first use on engines
+    with the witness search (a conflict, a repair; the plain loop): marked *."""
     from pysat.solvers import Solver
 
     parts: dict[str, float] = {}
-    parts["exact encoding"], exact = timed(encode, catalog)
+    parts["engine built"], engine = timed(Engine, catalog)
+    parts["defaults checked"], _ = timed(engine.configure, engine.default_choices(), explain=False)
+    lazy = "*" if engine._witnesses is not None else ""
+    del engine
     parts["lean encoding"], lean = timed(
         encode, catalog, relax_tables=True, native_at_most_one=True
     )
-
-    def load_exact() -> None:
-        Solver(name="cadical195", bootstrap_with=exact.clauses).delete()
 
     def load_lean() -> None:
         solver = Solver(name=LEAN_SOLVER, bootstrap_with=lean.clauses)
@@ -98,8 +115,13 @@ def compile_parts(catalog: Any) -> dict[str, float]:
             solver.add_atmost(lits, 1)
         solver.delete()
 
-    parts["exact solver loaded"], _ = timed(load_exact)
     parts["lean solver loaded"], _ = timed(load_lean)
+    parts[f"exact encoding{lazy}"], exact = timed(encode, catalog)
+
+    def load_exact() -> None:
+        Solver(name=SOLVER_NAME, bootstrap_with=exact.clauses).delete()
+
+    parts[f"exact solver loaded{lazy}"], _ = timed(load_exact)
     return parts
 
 
@@ -161,6 +183,27 @@ def bench_size(size: int, args: argparse.Namespace, rng: random.Random) -> dict[
     }
 
 
+def bench_seeds(sessions: int, rng: random.Random) -> str:
+    """The seed catalogs' interactions (``configure(explain=True)``, bench/engine.py's
+    shoppers), p50 / p95, with the search each engine chose."""
+    parts = []
+    for slug in SEED_CATALOGS:
+        path = ROOT / "catalog" / slug
+        if not path.exists():
+            continue
+        engine = compile_catalog(load_catalog(path))
+        samples: list[float] = []
+        anomalies: list[str] = []
+        for _ in range(sessions):
+            seed_session(engine, engine.catalog, rng, samples, anomalies)
+        search = "witness" if engine._witnesses is not None else "probe"
+        parts.append(
+            f"{slug} ({search}) {ms(percentile(samples, 50))} / {ms(percentile(samples, 95))} ms"
+            + (f", {len(anomalies)} anomalies" if anomalies else "")
+        )
+    return "; ".join(parts)
+
+
 def report(results: list[dict[str, Any]]) -> None:
     header = [
         "attrs",
@@ -202,19 +245,22 @@ def report(results: list[dict[str, Any]]) -> None:
         "steps both ran)"
     )
     print(table(header, rows))
-    part_names = list(results[0]["parts"]) if results else []
-    header = ["attrs", "parse", "compile", "parse + compile", *part_names]
+    names = [n.rstrip("*") for n in results[0]["parts"]] if results else []
+    header = ["attrs", "parse", "compile", "parse + compile", *names]
     rows = [
         [
             str(r["size"]),
             ms(r["parse"]),
             ms(r["compile"]),
             ms(r["parse"] + r["compile"]),
-            *(ms(r["parts"][name]) for name in part_names),
+            *(ms(t) + ("*" if n.endswith("*") else "") for n, t in r["parts"].items()),
         ]
         for r in results
     ]
-    print("\nparse_catalog and compile_catalog, ms (the compile's parts measured apart)")
+    print(
+        "\nparse_catalog and compile_catalog, ms (the compile's parts measured apart; "
+        "*: not part of the compile, built at the first conflict or repair)"
+    )
     print(table(header, rows))
 
 
@@ -231,6 +277,9 @@ def main() -> None:
         type=int,
         default=5,
         help="steps per session the plain loop is timed on (5)",
+    )
+    parser.add_argument(
+        "--seed-sessions", type=int, default=30, help="shoppers per seed catalog (30; 0: none)"
     )
     parser.add_argument("--seed", type=int, default=2026, help="seed of the sessions")
     parser.add_argument("--catalog-seed", type=int, default=1, help="seed of the catalogs")
@@ -255,6 +304,11 @@ def main() -> None:
     print(f"Machine: {machine()}")
     print(f"Code: {revision()}; load average before {os.getloadavg()[0]:.2f}")
     rng = random.Random(args.seed)
+    if args.seed_sessions:
+        print(
+            f"Seed catalogs, configure(explain=True) p50 / p95 over {args.seed_sessions} "
+            f"shoppers each: {bench_seeds(args.seed_sessions, rng)}"
+        )
     results = []
     for size in sizes:
         results.append(bench_size(size, args, rng))
