@@ -38,6 +38,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from operator import itemgetter
+from time import perf_counter
 
 from pysat.solvers import Solver
 
@@ -56,6 +57,8 @@ ANSWERS = 16  # earlier answers kept as bounds for later ones
 TARGETS = 3  # unseen options assumed together in one call
 MIN_RETIRED = 1000
 MIN_SHARED = 16  # unseen options worth sending half of to the helper process
+COST_WEIGHT = 0.05  # of the newest measure in the running averages of WitnessCosts
+RETRY_CARRY = 16  # when carries do not pay, one in this many is still tried
 # lessons a relaxed table may teach the rules' solver before it gets its exact clauses
 LESSONS_BEFORE_EXACT = 8
 
@@ -95,6 +98,36 @@ class _Table:
             else:
                 kept = trial
         return kept
+
+
+class WitnessCosts:
+    """What a witness has cost lately, found by the solver (a satisfiable call, its
+    model read and checked) and by carrying a pooled one to a new choice (a move, which
+    may fail), as running averages: carries pay when one that holds costs less than a
+    call. On a small catalog a call costs about 0.2 ms and carries, a third of which
+    hold, most of a question (30 attributes: p50 4.0 to 1.8 ms without them); on a car
+    a call costs a millisecond or more and they pay. Measured in the running process
+    (the machine, the catalog and the session all move them), so a carry is still
+    tried now and then when they do not pay."""
+
+    def __init__(self) -> None:
+        self.call = 0.0  # seconds per satisfiable call; none measured yet: carry
+        self.carry = 0.0  # seconds per carry tried
+        self.held = 1.0  # share of carries that held
+        self._refused = 0
+
+    def note_call(self, seconds: float) -> None:
+        self.call += (seconds - self.call) * COST_WEIGHT if self.call else seconds
+
+    def note_carry(self, seconds: float, held: bool) -> None:
+        self.carry += (seconds - self.carry) * COST_WEIGHT
+        self.held += (held - self.held) * COST_WEIGHT
+
+    def carry_pays(self) -> bool:
+        if not self.call or self.carry <= self.call * self.held:
+            return True
+        self._refused += 1
+        return self._refused % RETRY_CARRY == 0
 
 
 class _Witness(dict[str, Value]):
@@ -195,6 +228,7 @@ class WitnessSearch:
         self.retire_limit = max(MIN_RETIRED, enc.top)
         self._start()
         self.min_shared = MIN_SHARED
+        self.costs = WitnessCosts()
         self._helper = Helper.fork(self, self._answer_jobs) if helper else None
 
     # -- solver ------------------------------------------------------------------------
@@ -222,6 +256,7 @@ class WitnessSearch:
         """The bitset of a valid configuration under the assumptions, or None if there is
         none. Models that break a relaxed table teach the solver why and are retried."""
         assert self._solver is not None
+        start = perf_counter()
         while True:
             if not self._solver.solve(assumptions=assumptions):
                 return None
@@ -234,6 +269,7 @@ class WitnessSearch:
                 bits = self._bits(model, true)
                 self._pool.append(bits)
                 self._last_checked = set(true)
+                self.costs.note_call(perf_counter() - start)
                 return bits
             self._learn(lessons)
 
@@ -535,12 +571,16 @@ class WitnessSearch:
         return base
 
     def _carry(self, bits: int, choices: Choices, name: str, locked: set[str]) -> int | None:
-        """The witness moved to the current choice of ``name``, if the move is valid."""
-        if name not in self.derivations.movable:
+        """The witness moved to the current choice of ``name``, if the move is valid (and
+        moves currently find witnesses for less than the solver does: ``WitnessCosts``)."""
+        if name not in self.derivations.movable or not self.costs.carry_pays():
             return None
+        start = perf_counter()
         values = _Witness(bits, self)
         changes = self.derivations.move(values, name, str(choices[name]), locked - {name})
-        return None if changes is None else self._changed(bits, values, changes)
+        carried = None if changes is None else self._changed(bits, values, changes)
+        self.costs.note_carry(perf_counter() - start, carried is not None)
+        return carried
 
     @staticmethod
     def _mark_full(bits: int, common: Coverage, coverage: dict[str, Coverage]) -> None:

@@ -23,7 +23,7 @@ import pytest
 from configurator.engine import Engine, load_catalog, parse_catalog
 from configurator.engine.derived import Derivations
 from configurator.engine.model import Rule
-from configurator.engine.witnesses import WitnessSearch, _Table
+from configurator.engine.witnesses import RETRY_CARRY, WitnessCosts, WitnessSearch, _Table
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
@@ -59,11 +59,18 @@ def offered_naively(engine: Engine, choices: dict[str, str]) -> dict[str, set[st
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-@pytest.mark.parametrize(("restart", "helper"), [(False, False), (True, False), (True, True)])
-def test_a_car_session_matches_the_naive_search(seed: int, restart: bool, helper: bool) -> None:
+@pytest.mark.parametrize(
+    ("restart", "helper", "carries"),
+    [(False, False, True), (False, False, False), (True, False, True), (True, True, True)],
+)
+def test_a_car_session_matches_the_naive_search(
+    seed: int, restart: bool, helper: bool, carries: bool
+) -> None:
     car, document = small_car(seed)
     engine = Engine(parse_catalog(document, "car"), search="witness", helper=helper)
     assert engine._witnesses is not None
+    if not carries:  # as when moving pooled witnesses costs more than solver calls
+        engine._witnesses.costs.carry_pays = lambda: False  # type: ignore[method-assign]
     if restart:  # the solver starts afresh (keeping what it learnt) after every question
         engine._witnesses.retire_limit = 0
     if helper:  # and shares every search with its copy (which restarts as often)
@@ -168,6 +175,22 @@ def offered_not(answer: dict[str, Any]) -> dict[str, set[str]]:
         name: {option for option, entry in shown["options"].items() if not entry["available"]}
         for name, shown in answer["attributes"].items()
     }
+
+
+def test_carries_stop_when_they_cost_more_than_the_solver_and_are_retried() -> None:
+    costs = WitnessCosts()
+    assert costs.carry_pays()  # nothing measured yet
+    costs.note_call(0.001)
+    for _ in range(200):
+        costs.note_carry(0.0005, held=True)
+    assert costs.carry_pays()  # a carry that holds costs half a call
+    for _ in range(200):
+        costs.note_carry(0.0005, held=False)  # now they almost never hold
+    tried = [costs.carry_pays() for _ in range(RETRY_CARRY * 4)]
+    assert tried.count(True) == 4  # only now and then, to notice when they pay again
+    for _ in range(200):
+        costs.note_carry(0.0005, held=True)  # the retried ones hold again
+    assert all(costs.carry_pays() for _ in range(RETRY_CARRY))
 
 
 def test_the_learnt_clause_is_the_smallest_part_of_the_key_no_row_has() -> None:
