@@ -57,6 +57,7 @@ ANSWERS = 16  # earlier answers kept as bounds for later ones
 TARGETS = 3  # unseen options assumed together in one call
 MIN_RETIRED = 1000
 MIN_SHARED = 16  # unseen options worth sending half of to the helper process
+MIN_SHARED_SECONDS = 0.003  # and solver time they would take here (``_hand_over``)
 COST_WEIGHT = 0.05  # of the newest measure in the running averages of WitnessCosts
 RETRY_CARRY = 16  # when carries do not pay, one in this many is still tried
 # lessons a relaxed table may teach the rules' solver before it gets its exact clauses
@@ -228,6 +229,7 @@ class WitnessSearch:
         self.retire_limit = max(MIN_RETIRED, enc.top)
         self._start()
         self.min_shared = MIN_SHARED
+        self.min_shared_seconds = MIN_SHARED_SECONDS
         self.costs = WitnessCosts()
         self._helper = Helper.fork(self, self._answer_jobs) if helper else None
 
@@ -647,9 +649,17 @@ class WitnessSearch:
         """Give the helper, if there is one and enough to do, about half of the work:
         every other option of the search and whole jobs for chosen attributes, the
         largest first to whichever side has less. The jobs handed over are taken out of
-        ``jobs`` and returned for ``_collect``."""
+        ``jobs`` and returned for ``_collect``.
+
+        Enough to do: at least ``min_shared`` unseen options, and about
+        ``min_shared_seconds`` of solver calls at their current cost (a call covers about
+        ``TARGETS`` options). On a small catalog a call costs a fifth of a millisecond
+        and the pipe, the other process's wake-up and its reply cost more than the half
+        it would take; on a busy machine a wake-up takes longer still."""
         helper = self._ready_helper()
-        if helper is None or sum(job.cover.mask.bit_count() for job in jobs) < self.min_shared:
+        unseen = sum(job.cover.mask.bit_count() for job in jobs)
+        work = unseen * self.costs.call / TARGETS
+        if helper is None or unseen < self.min_shared or work < self.min_shared_seconds:
             return []
         halves = [(job, job.cover.every_other()) for job in jobs if job.spread]
         theirs = sum(len(options) for _, options in halves)

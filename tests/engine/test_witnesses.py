@@ -75,6 +75,7 @@ def test_a_car_session_matches_the_naive_search(
         engine._witnesses.retire_limit = 0
     if helper:  # and shares every search with its copy (which restarts as often)
         engine._witnesses.min_shared = 1
+        engine._witnesses.min_shared_seconds = 0
     rng = random.Random(seed)
     features = car.feature_attributes(document)
     choices: dict[str, str] = {}
@@ -340,6 +341,7 @@ def session_with_a_helper(
     engine = Engine(parse_catalog(document, "car"), search="witness", helper=True)
     assert engine._witnesses is not None
     engine._witnesses.min_shared = 1
+    engine._witnesses.min_shared_seconds = 0
     rng = random.Random(seed)
     choices: dict[str, str] = {}
     for step, name in enumerate(car.feature_attributes(document)[:6]):
@@ -412,6 +414,7 @@ def test_a_process_forked_from_the_owner_makes_its_own_helper() -> None:
     engine = Engine(parse_catalog(document, "car"), search="witness", helper=True)
     assert engine._witnesses is not None
     engine._witnesses.min_shared = 1
+    engine._witnesses.min_shared_seconds = 0
     first = helper_pid(engine)
     name = car.feature_attributes(document)[0]
     choices = {name: sorted(offered(engine.configure({}, explain=False))[name])[0]}
@@ -433,3 +436,20 @@ def test_a_process_forked_from_the_owner_makes_its_own_helper() -> None:
         assert pipe.read() == "1 1"
     os.waitpid(pid, 0)
     assert helper_pid(engine) == first and is_running(first)
+
+
+def test_the_helper_gets_only_searches_worth_more_than_the_pipe() -> None:
+    car, document = small_car()
+    engine = Engine(parse_catalog(document, "car"), search="witness", helper=True)
+    search = engine._witnesses
+    assert search is not None and search._helper is not None
+    search.min_shared = 1
+    search.costs.note_call = lambda seconds: None  # type: ignore[method-assign]
+    features = car.feature_attributes(document)
+    search.costs.call = 1e-6  # each call as cheap as a microsecond: never worth it
+    engine.configure({}, explain=False)
+    engine.configure({features[0]: "o0"}, explain=False)
+    assert search._helper._asked == 0
+    search.costs.call = 0.01  # ten milliseconds a call: every search is shared
+    engine.configure({features[1]: "o0"}, explain=False)
+    assert search._helper._asked == 1
