@@ -57,8 +57,9 @@ class Engine:
     def __init__(self, catalog: Catalog, search: str | None = None, helper: bool = False) -> None:
         """``search`` is "probe" (a solver call per option, best on small catalogs) or
         "witness" (``WitnessSearch``) to force an availability search (tests,
-        benchmarks); by default the catalog's size decides. ``helper``: the witness
-        search, if there is one, shares its large searches with a forked copy."""
+        benchmarks); by default what a probe question would cost decides
+        (``availability_search``). ``helper``: the witness search, if there is one,
+        shares its large searches with a forked copy."""
         self.catalog = catalog
         self._attributes = {attribute.id: attribute for attribute in catalog.attributes}
         self._rules = {rule.index: rule for rule in catalog.rules}
