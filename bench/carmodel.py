@@ -47,8 +47,10 @@ MODULE_SPACE = 360  # most feature combinations a module may have
 MAX_PARENT_TUPLES = 400  # most rows of a derivation table
 
 
-def _feature_size(rng: random.Random) -> int:
+def _feature_size(rng: random.Random, small: bool = False) -> int:
     roll = rng.random()
+    if small:
+        return rng.randint(2, 4) if roll < 0.75 else rng.randint(5, 12)
     if roll < 0.60:
         return rng.randint(2, 5)
     if roll < 0.86:
@@ -58,8 +60,10 @@ def _feature_size(rng: random.Random) -> int:
     return rng.randint(41, 160)
 
 
-def _code_size(rng: random.Random) -> int:
+def _code_size(rng: random.Random, small: bool = False) -> int:
     roll = rng.random()
+    if small:
+        return rng.randint(2, 4) if roll < 0.8 else rng.randint(5, 16)
     if roll < 0.55:
         return rng.randint(2, 5)
     if roll < 0.82:
@@ -91,7 +95,11 @@ def _skewed(rng: random.Random, count: int) -> int:
 
 
 def _cross_keys(
-    rng: random.Random, want: int, members: list[list[int]], state: list[list[list[int]]]
+    rng: random.Random,
+    want: int,
+    members: list[list[int]],
+    state: list[list[list[int]]],
+    max_parent_tuples: int = MAX_PARENT_TUPLES,
 ) -> tuple[list[int], list[tuple[int, ...]], tuple[int, int]] | None:
     """Parents in two modules and their reachable combinations, or None if too many."""
     if len(members) < 2:
@@ -103,7 +111,7 @@ def _cross_keys(
         while True:
             keys1 = sorted({tuple(row[members[m1].index(p)] for p in side1) for row in state[m1]})
             keys2 = sorted({tuple(row[members[m2].index(p)] for p in side2) for row in state[m2]})
-            if len(keys1) * len(keys2) <= MAX_PARENT_TUPLES:
+            if len(keys1) * len(keys2) <= max_parent_tuples:
                 chosen = sorted(side1 + side2)
                 position = {p: i for i, p in enumerate(side1 + side2)}
                 keys = [
@@ -123,13 +131,25 @@ def generate(
     features: int = FEATURES,
     tables: int = TABLES,
     references: int = REFERENCES,
+    *,
+    module_space: int = MODULE_SPACE,
+    max_parent_tuples: int = MAX_PARENT_TUPLES,
+    module_members: int = 5,
+    small_domains: bool = False,
+    largest: int = LARGEST,
 ) -> tuple[dict[str, Any], list[dict[str, str]]]:
-    """The catalog document and the hidden reference configurations (option ids)."""
+    """The catalog document and the hidden reference configurations (option ids).
+
+    The keywords shape it: ``module_space`` and ``module_members`` bound a module's
+    feature combinations and features (wider modules give wider, longer tables),
+    ``max_parent_tuples`` a derivation table's rows, ``small_domains`` draws most
+    domains of 2 to 4 options (as real product models have), ``largest`` is the size
+    of the one large feature (the paint list)."""
     rng = random.Random(seed)
     codes = attributes - features
     names = [f"s{i:02d}" for i in range(features)] + [f"d{i:03d}" for i in range(codes)]
-    sizes = [_feature_size(rng) for _ in range(features)]
-    sizes[rng.randrange(features)] = LARGEST  # the paint list
+    sizes = [_feature_size(rng, small_domains) for _ in range(features)]
+    sizes[rng.randrange(features)] = largest  # the paint list
 
     # -- modules of features, their allowed combinations ----------------------------
     order = list(range(features))
@@ -140,7 +160,7 @@ def generate(
             space = sizes[index]
             for member in module:
                 space *= sizes[member]
-            if len(module) < 5 and space <= MODULE_SPACE and rng.random() < 0.7:
+            if len(module) < module_members and space <= module_space and rng.random() < 0.7:
                 module.append(index)
                 break
         else:
@@ -172,9 +192,13 @@ def generate(
     derivation_rows: dict[int, list[tuple[int, ...]]] = {}
     cross: dict[int, tuple[int, int]] = {}
     for index in range(features, attributes):
-        size = _code_size(rng)
+        size = _code_size(rng, small_domains)
         want = _derivation_arity(rng) - 1
-        keys = _cross_keys(rng, want, members, state) if rng.random() < 0.12 else None
+        keys = (
+            _cross_keys(rng, want, members, state, max_parent_tuples)
+            if rng.random() < 0.12
+            else None
+        )
         if keys is not None:
             # a code of two modules (a harness for engine and infotainment): a leaf
             chosen, keys, pair = keys
@@ -187,7 +211,7 @@ def generate(
             m = rng.choices(candidates, weights=[weights[c] for c in candidates])[0]
             chosen = sorted(rng.sample(members[m], min(want, len(members[m]))))
             keys = sorted({tuple(row[members[m].index(p)] for p in chosen) for row in state[m]})
-            while len(keys) > MAX_PARENT_TUPLES and len(chosen) > 1:
+            while len(keys) > max_parent_tuples and len(chosen) > 1:
                 chosen.pop(rng.randrange(len(chosen)))
                 keys = sorted({tuple(row[members[m].index(p)] for p in chosen) for row in state[m]})
             module_of[index] = m

@@ -15,10 +15,11 @@ Rules are guarded by their selector: a clause ``C`` of rule ``r`` is stored as
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from operator import itemgetter
 
 from pysat.card import CardEnc, EncType
 
@@ -349,23 +350,29 @@ class Encoding:
         """Each value at ``position`` needs a row with a value at ``other``: exact for a
         table of two attributes, implied by any table."""
         names = rule.attributes
-        supported: dict[str, set[str]] = {}
-        for row in rule.allowed:
-            supported.setdefault(row[position], set()).add(row[other])
+        supported: dict[str, list[str]] = {}
+        # distinct pairs first (at C speed): a long table repeats them many times
+        for value, partner in set(map(itemgetter(position, other), rule.allowed)):
+            supported.setdefault(value, []).append(partner)
         unset = self._unset_except(names, position)
-        attribute = self.catalog.attribute(names[position])
+        attribute = self._attributes.get(names[position])
         assert attribute is not None
+        option_var, name, other_name = self.option_var, names[position], names[other]
         for option in attribute.options:
-            values = sorted(supported.get(option.id, ()))
-            clause = [self.option_var[names[other], value] for value in values]
-            self.guarded(selector, [-self.option_var[names[position], option.id], *unset, *clause])
+            clause = [option_var[other_name, v] for v in sorted(supported.get(option.id, ()))]
+            self.guarded(selector, [-option_var[name, option.id], *unset, *clause])
+
+    def _negated_options(self, name: str) -> dict[str, int]:
+        attribute = self._attributes.get(name)
+        assert attribute is not None
+        return {option.id: -self.option_var[name, option.id] for option in attribute.options}
 
     def _small_table(self, rule: Rule, selector: int) -> None:
         """One or two attributes: forbidden values, or supports both ways; no row variables."""
         names = rule.attributes
         if len(names) == 1:
             allowed = {row[0] for row in rule.allowed}
-            attribute = self.catalog.attribute(names[0])
+            attribute = self._attributes.get(names[0])
             assert attribute is not None
             for option in attribute.options:
                 if option.id not in allowed:
@@ -379,18 +386,25 @@ class Encoding:
         values of ``column`` listed with it, and each value needs a row. Whether a key is
         listed at all is left to the caller to check on each model (``relaxed``)."""
         names = rule.attributes
+        others = [i for i in range(len(names)) if i != column]
         allowed: dict[tuple[str, ...], set[str]] = {}
-        for row in rule.allowed:
-            allowed.setdefault(row[:column] + row[column + 1 :], set()).add(row[column])
-        others = [(i, n) for i, n in enumerate(names) if i != column]
+        # a relaxed table has three columns or more: a key has two or more
+        for key, value in zip(
+            map(itemgetter(*others), rule.allowed),
+            map(itemgetter(column), rule.allowed),
+            strict=True,
+        ):
+            allowed.setdefault(key, set()).add(value)
+        # per key column, option id -> its negated variable (one dict lookup per cell)
+        negated = [self._negated_options(names[i]).__getitem__ for i in others]
+        target, unset = names[column], self.none_var[names[column]]
         for key, values in allowed.items():
-            cells = [-self.option_var[n, v] for (_, n), v in zip(others, key, strict=True)]
-            options = [self.option_var[names[column], v] for v in sorted(values)]
-            self.guarded(selector, [*cells, self.none_var[names[column]], *options])
-        for position in range(len(names)):
-            if position != column:
-                self._supports(rule, selector, column, position)
-                self._supports(rule, selector, position, column)
+            cells = list(map(_call, negated, key))
+            options = [self.option_var[target, v] for v in sorted(values)]
+            self.guarded(selector, [*cells, unset, *options])
+        for position in others:
+            self._supports(rule, selector, column, position)
+            self._supports(rule, selector, position, column)
         self.relaxed.append((rule, column))
 
     def exact_table(self, rule: Rule, first_var: int) -> tuple[list[list[int]], int]:
@@ -418,7 +432,7 @@ class Encoding:
         self.guarded(selector, [*unset, *rows])
         for position, name in enumerate(names):
             others = [u for i, u in enumerate(unset) if i != position]
-            attribute = self.catalog.attribute(name)
+            attribute = self._attributes.get(name)
             assert attribute is not None
             support: dict[str, list[int]] = {option.id: [] for option in attribute.options}
             for row_var, row in zip(rows, rule.allowed, strict=True):
@@ -430,7 +444,7 @@ class Encoding:
     def text_rule(self, rule: Rule, selector: int) -> None:
         assert rule.attribute is not None
         when = self.lit(rule.when) if rule.when is not None else self.true
-        attribute = self.catalog.attribute(rule.attribute)
+        attribute = self._attributes.get(rule.attribute)
         assert attribute is not None and attribute.max_length is not None
         if rule.max_length is not None:
             for length in range(rule.max_length + 1, attribute.max_length + 1):
@@ -439,6 +453,10 @@ class Encoding:
             matches = self.new_var()  # fixed per request from the shopper's text
             self.pattern_var[rule.index] = matches
             self.guarded(selector, [-when, matches])
+
+
+def _call(function: Callable[[str], int], argument: str) -> int:
+    return function(argument)
 
 
 def encode(

@@ -37,13 +37,15 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
+from operator import itemgetter
+from time import perf_counter
 
 from pysat.solvers import Solver
 
 from configurator.domain.engine.choices import Choices
 from configurator.domain.engine.coverage import Available, Coverage, Job
 from configurator.domain.engine.derived import Derivations, rule_attributes
-from configurator.domain.engine.encode import CandidateKey, encode
+from configurator.domain.engine.encode import CandidateKey, Encoding, encode
 from configurator.domain.engine.expr import Value
 from configurator.domain.engine.helper import Helper
 from configurator.domain.engine.model import Attribute, Catalog, Rule, tuple_getter
@@ -55,6 +57,9 @@ ANSWERS = 16  # earlier answers kept as bounds for later ones
 TARGETS = 3  # unseen options assumed together in one call
 MIN_RETIRED = 1000
 MIN_SHARED = 16  # unseen options worth sending half of to the helper process
+MIN_SHARED_SECONDS = 0.003  # and solver time they would take here (``_hand_over``)
+COST_WEIGHT = 0.05  # of the newest measure in the running averages of WitnessCosts
+RETRY_CARRY = 16  # when carries do not pay, one in this many is still tried
 # lessons a relaxed table may teach the rules' solver before it gets its exact clauses
 LESSONS_BEFORE_EXACT = 8
 
@@ -69,15 +74,16 @@ class _Table:
         self.key_names = [rule.attributes[p] for p in self.key]
         self.key_of = tuple_getter(self.key_names)
         self.column_name = rule.attributes[column]
-        self.keys: set[tuple[CandidateKey, ...]] = {
-            tuple(row[p] for p in self.key) for row in rule.allowed
-        }
+        # a relaxed table has three columns or more: a key has two or more
+        self.keys: set[tuple[CandidateKey, ...]] = set(map(itemgetter(*self.key), rule.allowed))
         self.everything = (1 << len(rule.allowed)) - 1
         self.rows: dict[tuple[int, str], int] = {}
-        for index, row in enumerate(rule.allowed):
-            for position in self.key:
-                cell = (position, row[position])
-                self.rows[cell] = self.rows.get(cell, 0) | 1 << index
+        for position in self.key:
+            indices: dict[str, list[int]] = {}
+            for index, value in enumerate(map(itemgetter(position), rule.allowed)):
+                indices.setdefault(value, []).append(index)
+            for value, found in indices.items():
+                self.rows[position, value] = _bitset(found)
 
     def smallest_missing_part(self, values: dict[int, str]) -> list[int]:
         """Positions of a smallest-by-deletion part of the key that no row has."""
@@ -93,6 +99,36 @@ class _Table:
             else:
                 kept = trial
         return kept
+
+
+class WitnessCosts:
+    """What a witness has cost lately, found by the solver (a satisfiable call, its
+    model read and checked) and by carrying a pooled one to a new choice (a move, which
+    may fail), as running averages: carries pay when one that holds costs less than a
+    call. On a small catalog a call costs about 0.2 ms and carries, a third of which
+    hold, most of a question (30 attributes: p50 4.0 to 1.8 ms without them); on a car
+    a call costs a millisecond or more and they pay. Measured in the running process
+    (the machine, the catalog and the session all move them), so a carry is still
+    tried now and then when they do not pay."""
+
+    def __init__(self) -> None:
+        self.call = 0.0  # seconds per satisfiable call; none measured yet: carry
+        self.carry = 0.0  # seconds per carry tried
+        self.held = 1.0  # share of carries that held
+        self._refused = 0
+
+    def note_call(self, seconds: float) -> None:
+        self.call += (seconds - self.call) * COST_WEIGHT if self.call else seconds
+
+    def note_carry(self, seconds: float, held: bool) -> None:
+        self.carry += (seconds - self.carry) * COST_WEIGHT
+        self.held += (held - self.held) * COST_WEIGHT
+
+    def carry_pays(self) -> bool:
+        if not self.call or self.carry <= self.call * self.held:
+            return True
+        self._refused += 1
+        return self._refused % RETRY_CARRY == 0
 
 
 class _Witness(dict[str, Value]):
@@ -111,11 +147,16 @@ class _Witness(dict[str, Value]):
 class WitnessSearch:
     """Exact availability for one catalog, fast on large ones."""
 
-    def __init__(self, catalog: Catalog, helper: bool = False) -> None:
+    def __init__(
+        self, catalog: Catalog, helper: bool = False, encoding: Encoding | None = None
+    ) -> None:
         """``helper``: fork a copy of this search (after it is built) that finds the
-        witnesses of half the unseen options of each large search on another core."""
+        witnesses of half the unseen options of each large search on another core.
+        ``encoding``: the catalog's lean encoding, if the caller has made it."""
         self.catalog = catalog
-        self.encoding = enc = encode(catalog, relax_tables=True, native_at_most_one=True)
+        self.encoding = enc = encoding or encode(
+            catalog, relax_tables=True, native_at_most_one=True
+        )
         self._attributes = {a.id: a for a in catalog.attributes}
         self._candidates = {a.id: enc.candidates(a) for a in catalog.attributes}
         self._value_of: dict[int, tuple[str, CandidateKey]] = {
@@ -188,6 +229,8 @@ class WitnessSearch:
         self.retire_limit = max(MIN_RETIRED, enc.top)
         self._start()
         self.min_shared = MIN_SHARED
+        self.min_shared_seconds = MIN_SHARED_SECONDS
+        self.costs = WitnessCosts()
         self._helper = Helper.fork(self, self._answer_jobs) if helper else None
 
     # -- solver ------------------------------------------------------------------------
@@ -215,6 +258,7 @@ class WitnessSearch:
         """The bitset of a valid configuration under the assumptions, or None if there is
         none. Models that break a relaxed table teach the solver why and are retried."""
         assert self._solver is not None
+        start = perf_counter()
         while True:
             if not self._solver.solve(assumptions=assumptions):
                 return None
@@ -227,6 +271,7 @@ class WitnessSearch:
                 bits = self._bits(model, true)
                 self._pool.append(bits)
                 self._last_checked = set(true)
+                self.costs.note_call(perf_counter() - start)
                 return bits
             self._learn(lessons)
 
@@ -528,12 +573,16 @@ class WitnessSearch:
         return base
 
     def _carry(self, bits: int, choices: Choices, name: str, locked: set[str]) -> int | None:
-        """The witness moved to the current choice of ``name``, if the move is valid."""
-        if name not in self.derivations.movable:
+        """The witness moved to the current choice of ``name``, if the move is valid (and
+        moves currently find witnesses for less than the solver does: ``WitnessCosts``)."""
+        if name not in self.derivations.movable or not self.costs.carry_pays():
             return None
+        start = perf_counter()
         values = _Witness(bits, self)
         changes = self.derivations.move(values, name, str(choices[name]), locked - {name})
-        return None if changes is None else self._changed(bits, values, changes)
+        carried = None if changes is None else self._changed(bits, values, changes)
+        self.costs.note_carry(perf_counter() - start, carried is not None)
+        return carried
 
     @staticmethod
     def _mark_full(bits: int, common: Coverage, coverage: dict[str, Coverage]) -> None:
@@ -600,9 +649,17 @@ class WitnessSearch:
         """Give the helper, if there is one and enough to do, about half of the work:
         every other option of the search and whole jobs for chosen attributes, the
         largest first to whichever side has less. The jobs handed over are taken out of
-        ``jobs`` and returned for ``_collect``."""
+        ``jobs`` and returned for ``_collect``.
+
+        Enough to do: at least ``min_shared`` unseen options, and about
+        ``min_shared_seconds`` of solver calls at their current cost (a call covers about
+        ``TARGETS`` options). On a small catalog a call costs a fifth of a millisecond
+        and the pipe, the other process's wake-up and its reply cost more than the half
+        it would take; on a busy machine a wake-up takes longer still."""
         helper = self._ready_helper()
-        if helper is None or sum(job.cover.mask.bit_count() for job in jobs) < self.min_shared:
+        unseen = sum(job.cover.mask.bit_count() for job in jobs)
+        work = unseen * self.costs.call / TARGETS
+        if helper is None or unseen < self.min_shared or work < self.min_shared_seconds:
             return []
         halves = [(job, job.cover.every_other()) for job in jobs if job.spread]
         theirs = sum(len(options) for _, options in halves)
@@ -726,6 +783,15 @@ class WitnessSearch:
             bits &= ~(1 << was)
             bits |= 1 << enc.option_var[changed, new]
         return bits
+
+
+def _bitset(indices: list[int]) -> int:
+    """The int with the given bits set (built as bytes: OR-ing ints one bit at a time
+    copies the whole int each time)."""
+    bits = bytearray((max(indices) >> 3) + 1)
+    for index in indices:
+        bits[index >> 3] |= 1 << (index & 7)
+    return int.from_bytes(bits, "little")
 
 
 def _broken_groups(wrong: int, group_of: dict[int, str], most: int = 2) -> list[str]:

@@ -184,6 +184,7 @@ def session_matches_the_oracle(data: st.DataObject, helper: bool) -> None:
     if helper:
         assert engine._witnesses is not None and engine._witnesses._helper is not None
         engine._witnesses.min_shared = 1
+        engine._witnesses.min_shared_seconds = 0
     for picked in data.draw(choice_sequences(model)):
         answer = engine.configure(picked, explain=False)
         expected = expected_availability(model, picked)

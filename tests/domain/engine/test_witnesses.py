@@ -23,7 +23,7 @@ import pytest
 from configurator.domain.engine import Engine, load_catalog, parse_catalog
 from configurator.domain.engine.derived import Derivations
 from configurator.domain.engine.model import Rule
-from configurator.domain.engine.witnesses import WitnessSearch, _Table
+from configurator.domain.engine.witnesses import RETRY_CARRY, WitnessCosts, WitnessSearch, _Table
 
 ROOT = Path(__file__).resolve().parents[3]
 BENCH = ROOT / "bench"
@@ -59,15 +59,23 @@ def offered_naively(engine: Engine, choices: dict[str, str]) -> dict[str, set[st
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-@pytest.mark.parametrize(("restart", "helper"), [(False, False), (True, False), (True, True)])
-def test_a_car_session_matches_the_naive_search(seed: int, restart: bool, helper: bool) -> None:
+@pytest.mark.parametrize(
+    ("restart", "helper", "carries"),
+    [(False, False, True), (False, False, False), (True, False, True), (True, True, True)],
+)
+def test_a_car_session_matches_the_naive_search(
+    seed: int, restart: bool, helper: bool, carries: bool
+) -> None:
     car, document = small_car(seed)
     engine = Engine(parse_catalog(document, "car"), search="witness", helper=helper)
     assert engine._witnesses is not None
+    if not carries:  # as when moving pooled witnesses costs more than solver calls
+        engine._witnesses.costs.carry_pays = lambda: False  # type: ignore[method-assign]
     if restart:  # the solver starts afresh (keeping what it learnt) after every question
         engine._witnesses.retire_limit = 0
     if helper:  # and shares every search with its copy (which restarts as often)
         engine._witnesses.min_shared = 1
+        engine._witnesses.min_shared_seconds = 0
     rng = random.Random(seed)
     features = car.feature_attributes(document)
     choices: dict[str, str] = {}
@@ -170,6 +178,22 @@ def offered_not(answer: dict[str, Any]) -> dict[str, set[str]]:
     }
 
 
+def test_carries_stop_when_they_cost_more_than_the_solver_and_are_retried() -> None:
+    costs = WitnessCosts()
+    assert costs.carry_pays()  # nothing measured yet
+    costs.note_call(0.001)
+    for _ in range(200):
+        costs.note_carry(0.0005, held=True)
+    assert costs.carry_pays()  # a carry that holds costs half a call
+    for _ in range(200):
+        costs.note_carry(0.0005, held=False)  # now they almost never hold
+    tried = [costs.carry_pays() for _ in range(RETRY_CARRY * 4)]
+    assert tried.count(True) == 4  # only now and then, to notice when they pay again
+    for _ in range(200):
+        costs.note_carry(0.0005, held=True)  # the retried ones hold again
+    assert all(costs.carry_pays() for _ in range(RETRY_CARRY))
+
+
 def test_the_learnt_clause_is_the_smallest_part_of_the_key_no_row_has() -> None:
     rule = Rule(
         index=1,
@@ -183,12 +207,35 @@ def test_the_learnt_clause_is_the_smallest_part_of_the_key_no_row_has() -> None:
     assert table.smallest_missing_part({0: "a2", 1: "b2", 2: "c2"}) == [0, 1]
 
 
-def test_witness_search_is_chosen_for_large_catalogs_only() -> None:
+def test_the_search_is_chosen_by_what_a_probe_question_would_cost() -> None:
+    # a few dozen options on a few hundred clauses: one call per option is cheapest
+    for slug in ("shoes", "chocolate", "jewellery"):
+        assert Engine(load_catalog(ROOT / "catalog" / slug))._witnesses is None
+    # 20 attributes, but 782 options on 7,788 lean clauses: a clause count called it small
     car = carmodel()
     small, _ = car.generate(1, attributes=20, features=6, tables=20)
-    assert Engine(parse_catalog(small, "small"))._witnesses is None
-    large, _ = car.generate(1)
-    assert isinstance(Engine(parse_catalog(large, "large"))._witnesses, WitnessSearch)
+    assert isinstance(Engine(parse_catalog(small, "small"))._witnesses, WitnessSearch)
+
+
+def test_a_large_engine_builds_its_exact_formula_only_when_asked() -> None:
+    car = carmodel()
+    document, references = car.generate(2, attributes=40, features=12, tables=48)
+    engine = Engine(parse_catalog(document, "car"))
+    features = car.feature_attributes(document)
+    chosen = {name: references[0][name] for name in features[:6]}
+    answer = engine.configure(chosen, explain=False)
+    assert engine._encoding is None and engine._exact is None
+    # a conflict needs the exact formula: built then, and the answer names the clash
+    name, option = next(
+        (name, option)
+        for name, entry in answer["attributes"].items()
+        if name not in chosen
+        for option, state in entry["options"].items()
+        if not state["available"]
+    )
+    answer = engine.configure({**chosen, name: option}, explain=False)
+    assert not answer["consistent"] and answer["conflict"]["rules"]
+    assert engine._encoding is not None
 
 
 def _single(name: str, count: int) -> dict[str, Any]:
@@ -294,6 +341,7 @@ def session_with_a_helper(
     engine = Engine(parse_catalog(document, "car"), search="witness", helper=True)
     assert engine._witnesses is not None
     engine._witnesses.min_shared = 1
+    engine._witnesses.min_shared_seconds = 0
     rng = random.Random(seed)
     choices: dict[str, str] = {}
     for step, name in enumerate(car.feature_attributes(document)[:6]):
@@ -366,6 +414,7 @@ def test_a_process_forked_from_the_owner_makes_its_own_helper() -> None:
     engine = Engine(parse_catalog(document, "car"), search="witness", helper=True)
     assert engine._witnesses is not None
     engine._witnesses.min_shared = 1
+    engine._witnesses.min_shared_seconds = 0
     first = helper_pid(engine)
     name = car.feature_attributes(document)[0]
     choices = {name: sorted(offered(engine.configure({}, explain=False))[name])[0]}
@@ -387,3 +436,20 @@ def test_a_process_forked_from_the_owner_makes_its_own_helper() -> None:
         assert pipe.read() == "1 1"
     os.waitpid(pid, 0)
     assert helper_pid(engine) == first and is_running(first)
+
+
+def test_the_helper_gets_only_searches_worth_more_than_the_pipe() -> None:
+    car, document = small_car()
+    engine = Engine(parse_catalog(document, "car"), search="witness", helper=True)
+    search = engine._witnesses
+    assert search is not None and search._helper is not None
+    search.min_shared = 1
+    search.costs.note_call = lambda seconds: None  # type: ignore[method-assign]
+    features = car.feature_attributes(document)
+    search.costs.call = 1e-6  # each call as cheap as a microsecond: never worth it
+    engine.configure({}, explain=False)
+    engine.configure({features[0]: "o0"}, explain=False)
+    assert search._helper._asked == 0
+    search.costs.call = 0.01  # ten milliseconds a call: every search is shared
+    engine.configure({features[1]: "o0"}, explain=False)
+    assert search._helper._asked == 1
