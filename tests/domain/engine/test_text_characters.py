@@ -13,7 +13,7 @@ from configurator.domain.engine import Engine, compile_catalog, config_hash, loa
 from configurator.domain.engine.choices import allowed_characters, refused_characters, text_matches
 from configurator.domain.engine.reasons import characters_refusal
 
-SEED = Path(__file__).resolve().parents[2] / "catalog"
+SEED = Path(__file__).resolve().parents[3] / "catalog"
 NAMES = ["Für Zoë", "José", "Ελένη", "Жанна", "Łukasz", "Ștefan", "Nguyễn", "Անի", "ნინო"]
 CAPITAL_NAMES = ["FÜR ZOË", "JOSÉ", "ΈΛΕΝΑ", "ЖАННА", "ŁUKASZ", "ȘTEFAN", "ԱՆԻ", "ĐÔNG"]
 
