@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import stripe
 from flask import current_app
 
@@ -11,29 +13,54 @@ from configurator.modules.orders.ledger import record_event
 from configurator.modules.orders.locks import lock_order
 from configurator.modules.orders.models import Order
 from configurator.modules.orders.orders import can_pay, order_key, set_payment_status
-from configurator.modules.orders.refunds import sync_refunds
+from configurator.modules.orders.refunds import book_refunds
 from configurator.modules.orders.status import (
     PaymentStatus,
 )
 
 
-def ensure_payment_intent(order: Order) -> str:
-    """The order's PaymentIntent id, created once for the order's server-side amount."""
-    if order.payment_intent_id:
-        return order.payment_intent_id
-    made_meanwhile = lock_order(order).payment_intent_id  # by another request
-    if made_meanwhile:
-        return made_meanwhile
-    intent = gateway.create_payment_intent(
+def _intent_key(order: Order, generation: int) -> str:
+    return f"{order_key(order)}-payment-intent" + (f"-{generation}" if generation else "")
+
+
+def create_intent_for(order: Order, generation: int) -> stripe.PaymentIntent:
+    """Ask Stripe for the order's intent of this generation, for its server-side amount.
+
+    Changes nothing in the database, so it needs no lock: the key derived from the
+    order and the generation makes a second request for it return the same intent.
+    """
+    return gateway.create_payment_intent(
         amount=order.total_amount,
         currency=order.currency,
         metadata={"order_id": str(order.id), "order_reference": order.reference},
-        idempotency_key=f"{order_key(order)}-payment-intent"
-        + (f"-{order.intent_generation}" if order.intent_generation else ""),
+        idempotency_key=_intent_key(order, generation),
     )
-    order.payment_intent_id = intent.id
-    db.session.flush()
-    return intent.id
+
+
+def record_new_intent(order: Order, intent: stripe.PaymentIntent, generation: int) -> bool:
+    """Lock the order and make ``intent`` its own, unless it has one of this generation.
+
+    Returns whether the order now pays through ``intent``: another request that
+    recorded one first wins.
+    """
+    lock_order(order)
+    if order.payment_intent_id is None and order.intent_generation == generation:
+        order.payment_intent_id = intent.id
+        db.session.flush()
+    return order.payment_intent_id == intent.id
+
+
+def ensure_payment_intent(order: Order) -> str:
+    """The order's PaymentIntent id, created once for the order's server-side amount.
+
+    Stripe is asked before the order is locked (see ``create_intent_for``).
+    """
+    if order.payment_intent_id:
+        return order.payment_intent_id
+    generation = order.intent_generation
+    record_new_intent(order, create_intent_for(order, generation), generation)
+    assert order.payment_intent_id is not None
+    return order.payment_intent_id
 
 
 def replace_payment_intent(order: Order, intent: stripe.PaymentIntent) -> stripe.PaymentIntent:
@@ -41,7 +68,7 @@ def replace_payment_intent(order: Order, intent: stripe.PaymentIntent) -> stripe
 
     Returns the intent to go on with: the new one or, when the old one moved on before
     it could be cancelled (its 3-D Secure check was completed just then), the old one
-    as it is now, so that it is never paid twice.
+    as it is now, so that it is never paid twice. The order is locked.
     """
     if intent.status != "canceled":
         try:
@@ -53,35 +80,35 @@ def replace_payment_intent(order: Order, intent: stripe.PaymentIntent) -> stripe
                     "order %s: %s could not be cancelled (%s)", order.id, intent.id, now.status
                 )
                 return now
-    return gateway.retrieve_payment_intent(_next_intent(order))
-
-
-def _next_intent(order: Order) -> str:
-    """Make the order's next generation of intent (the order is locked)."""
+    fresh = create_intent_for(order, order.intent_generation + 1)
     order.intent_generation += 1
-    order.payment_intent_id = None
-    return ensure_payment_intent(order)
+    order.payment_intent_id = fresh.id
+    db.session.flush()
+    return gateway.retrieve_payment_intent(fresh.id)
 
 
-def renew_lost_intent(order: Order, lost_id: str) -> None:
+def renew_lost_intent(order: Order, lost_id: str) -> stripe.PaymentIntent | None:
     """Give the order a fresh intent in place of one Stripe no longer knows.
 
     Nothing can be charged through an intent Stripe has forgotten (its test data was
     reset, the keys changed accounts), so the order would otherwise be stuck. Only an
     order that may still be paid gets one: a paid or processing order keeps its intent,
-    so that no order is charged twice. Another request that renewed it first wins.
+    so that no order is charged twice. The fresh intent is made before the order is
+    locked; under the lock the order is checked again, and another request that
+    renewed it first wins. Returns the fresh intent, or None when it was not taken.
     """
+    if order.payment_intent_id != lost_id or not can_pay(order):
+        return None
+    fresh = create_intent_for(order, order.intent_generation + 1)
     lock_order(order)
     if order.payment_intent_id != lost_id or not can_pay(order):
-        return
+        return None
     current_app.logger.warning("order %s: Stripe no longer knows %s", order.id, lost_id)
     record_event(f"lost:{lost_id}", "intent_lost", order, lost_id, None, "a fresh intent was made")
-    _next_intent(order)
-
-
-def client_secret(order: Order) -> str:
-    intent = gateway.retrieve_payment_intent(ensure_payment_intent(order))
-    return str(intent.client_secret)
+    order.intent_generation += 1
+    order.payment_intent_id = fresh.id
+    db.session.flush()
+    return fresh
 
 
 def intent_payment_status(intent: stripe.PaymentIntent, *, verified: bool) -> PaymentStatus:
@@ -116,18 +143,25 @@ def intent_mismatch(order: Order, intent: stripe.PaymentIntent) -> str | None:
     return None
 
 
-def sync_with_intent(order: Order, intent: stripe.PaymentIntent, *, verified: bool) -> str:
-    """Bring the order in line with the intent as Stripe reports it now."""
+def sync_with_intent(
+    order: Order,
+    intent: stripe.PaymentIntent,
+    *,
+    verified: bool,
+    refunds: Sequence[stripe.Refund] = (),
+) -> str:
+    """Bring the order in line with the intent as Stripe reports it now.
+
+    ``refunds`` are its charge's, read beforehand (``read_charge_refunds``): this
+    runs under the order's lock and calls no one.
+    """
     mismatch = intent_mismatch(order, intent)
     if mismatch is not None:
         current_app.logger.error("order %s: %s (%s)", order.id, mismatch, intent.id)
         return f"ignored: {mismatch}"
     new = intent_payment_status(intent, verified=verified)
     moved = set_payment_status(order, new, _intent_error(intent))
-    charge = intent.latest_charge
-    refunded = False
-    if verified and isinstance(charge, stripe.Charge) and int(charge.amount_refunded or 0) > 0:
-        refunded = sync_refunds(order, intent.id)
+    refunded = book_refunds(order, refunds) if verified and refunds else False
     if moved or refunded:
         return f"{order.status.value}/{order.payment_status.value}"
     return f"unchanged: {order.payment_status.value}"

@@ -38,11 +38,6 @@ def lock_order(order: Order) -> Order:
     return order
 
 
-def lock_order_for_intent(intent_id: str) -> Order | None:
-    """The order paid through this intent, locked (see ``lock_order``)."""
-    return lock_orders_where(Order.payment_intent_id == intent_id)
-
-
 def begin_writing() -> None:
     """On SQLite, start the write transaction now (a no-op elsewhere).
 

@@ -115,6 +115,13 @@ def order_for_checkout(owner_token: str, checkout_key: str) -> Order | None:
     ).scalar_one_or_none()
 
 
+def order_paid_through(intent_id: str) -> Order | None:
+    """The order whose current PaymentIntent this is, as read (not locked)."""
+    return db.session.execute(
+        select(Order).where(Order.payment_intent_id == intent_id)
+    ).scalar_one_or_none()
+
+
 def get_order(order_id: int) -> Order | None:
     return db.session.get(Order, order_id)
 

@@ -10,8 +10,10 @@ from flask import current_app
 
 from configurator.modules.orders import gateway
 from configurator.modules.orders.intents import (
+    create_intent_for,
     ensure_payment_intent,
     intent_mismatch,
+    record_new_intent,
     renew_lost_intent,
     replace_payment_intent,
     sync_with_intent,
@@ -20,7 +22,7 @@ from configurator.modules.orders.ledger import already_recorded, record_event
 from configurator.modules.orders.locks import lock_order
 from configurator.modules.orders.models import Order
 from configurator.modules.orders.orders import CheckoutError, can_pay, order_key, set_payment_status
-from configurator.modules.orders.reconcile import reconcile_payment
+from configurator.modules.orders.reconcile import reconcile_with_intent
 from configurator.modules.orders.status import (
     PaymentStatus,
 )
@@ -45,14 +47,25 @@ def _cannot_be_confirmed_again(intent: stripe.PaymentIntent) -> bool:
     )
 
 
-def prepare_payment(order: Order) -> None:
+def prepare_payment(order: Order) -> stripe.PaymentIntent | None:
     """Before the pay page: the order's intent exists at Stripe and the order says
-    what Stripe knows of it (a lost intent is renewed, see ``renew_lost_intent``)."""
-    intent_id = ensure_payment_intent(order)
+    what Stripe knows of it (a lost intent is renewed, see ``renew_lost_intent``).
+
+    Every call to Stripe comes before the order is locked. Returns the intent the
+    page pays through, or None when the order moved to another intent meanwhile (a
+    request of the same order's; the page reads again).
+    """
+    if order.payment_intent_id is None:
+        generation = order.intent_generation
+        intent = create_intent_for(order, generation)
+        return intent if record_new_intent(order, intent, generation) else None
+    known = order.payment_intent_id
     try:
-        reconcile_payment(order)
+        intent = gateway.retrieve_payment_intent(known)
     except gateway.IntentMissing:
-        renew_lost_intent(order, intent_id)
+        return renew_lost_intent(order, known)
+    reconcile_with_intent(order, intent)
+    return intent if order.payment_intent_id == intent.id else None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import stripe
@@ -20,7 +21,7 @@ from configurator.modules.orders.status import (
 REFUND_UNDER_WAY = ("pending", "requires_action")
 
 
-def apply_refunds(order: Order, refunds: list[stripe.Refund]) -> bool:
+def apply_refunds(order: Order, refunds: Sequence[stripe.Refund]) -> bool:
     """Count what Stripe has given back: only succeeded refunds count. Pending ones
     count once Stripe says they succeeded; failed or cancelled ones never do."""
     succeeded = sum(int(refund.amount) for refund in refunds if refund.status == "succeeded")
@@ -31,9 +32,16 @@ def _refunds_under_way(refunds: list[stripe.Refund]) -> int:
     return sum(int(refund.amount) for refund in refunds if refund.status in REFUND_UNDER_WAY)
 
 
-def sync_refunds(order: Order, intent_id: str) -> bool:
-    """Read the payment's refunds from Stripe, book the new ones, count the succeeded."""
-    refunds = gateway.list_refunds(intent_id)
+def read_charge_refunds(intent: stripe.PaymentIntent) -> list[stripe.Refund]:
+    """The refunds of the intent's charge, read from Stripe when it has any (no lock)."""
+    charge = intent.latest_charge
+    if isinstance(charge, stripe.Charge) and int(charge.amount_refunded or 0) > 0:
+        return gateway.list_refunds(intent.id)
+    return []
+
+
+def book_refunds(order: Order, refunds: Sequence[stripe.Refund]) -> bool:
+    """Book the refunds Stripe reported that the ledger lacks, count the succeeded."""
     for refund in refunds:
         record_refund(order, refund)
     return apply_refunds(order, refunds)
@@ -96,9 +104,7 @@ def refund_order(order: Order, amount: int | None = None) -> RefundOutcome:
     ).scalar_one()
     key = f"{order_key(order)}-refund-{booked}-{amount if amount is not None else 'rest'}"
     refunds = gateway.list_refunds(intent_id)
-    for refund in refunds:
-        record_refund(order, refund)
-    apply_refunds(order, refunds)
+    book_refunds(order, refunds)
     for refund in refunds:
         if _refund_key(refund) == key:
             return _refund_outcome(order, refund, earlier=True)

@@ -26,7 +26,7 @@ units throughout. Three rules hold everywhere here:
 
 from __future__ import annotations
 
-from configurator.modules.orders.intents import client_secret, ensure_payment_intent
+from configurator.modules.orders.intents import ensure_payment_intent
 from configurator.modules.orders.orders import (
     LINK_SALT,
     CheckoutError,
@@ -59,7 +59,6 @@ __all__ = [
     "RefundOutcome",
     "apply_event",
     "can_pay",
-    "client_secret",
     "create_order",
     "ensure_payment_intent",
     "get_order",
