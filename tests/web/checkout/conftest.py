@@ -543,7 +543,7 @@ def database_locks_held() -> tuple[str, ...]:
     rows (a transaction id, taken by a write or SELECT ... FOR UPDATE; row-level table
     modes; advisory locks). SQLite: whether a second connection can start a write.
     """
-    if not db.session.in_transaction():
+    if not db.session().in_transaction():
         return ()
     bind = db.session.get_bind()
     if bind.dialect.name == "postgresql":
