@@ -13,7 +13,7 @@ from configurator.domain.engine.model import Catalog
 from configurator.domain.engine.pricing import price_json
 from configurator.domain.rendering import preview_key
 from configurator.modules.cart.models import MAX_QUANTITY
-from configurator.modules.catalog.engines import engine_for
+from configurator.modules.catalog.engines import carry_over, engine_for
 from configurator.modules.catalog.models import CatalogVersion
 from configurator.modules.catalog.services import current_version
 from configurator.modules.orders.cart_source import (
@@ -21,7 +21,6 @@ from configurator.modules.orders.cart_source import (
     cart_items,
 )
 from configurator.modules.previews.services import drawable_preview_name, preview_name
-from configurator.web.storefront.services import carry_over
 
 
 @dataclass
