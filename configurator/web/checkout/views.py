@@ -34,7 +34,6 @@ from configurator.modules.orders.services import (
     apply_event,
     can_pay,
     can_return_to_cart,
-    client_secret,
     create_order,
     order_from_token,
     order_token,
@@ -228,14 +227,16 @@ def pay(token: str) -> str | Response:
     context: dict[str, Any] = {"order": order, "token": token, "unavailable": None}
     try:
         stripe_settings = gateway.settings()
-        prepare_payment(order)
-        if stripe_settings.browser_adapter == "payment-element":
-            context["client_secret"] = client_secret(order)
+        intent = prepare_payment(order)
     except gateway.GatewayError as error:
         context["unavailable"] = error.message
         return render_template("checkout/pay.html", **context), 503  # type: ignore[return-value]
     if not can_pay(order):
         return redirect(url_for("checkout.order_page", token=token))
+    if intent is None:  # another request gave the order a new intent: read it again
+        return redirect(url_for("checkout.pay", token=token))
+    if stripe_settings.browser_adapter == "payment-element":
+        context["client_secret"] = intent.client_secret
     context["stripe"] = stripe_settings
     allow_sources(stripe_settings.browser_sources)
     return render_template("checkout/pay.html", **context)

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -27,12 +28,14 @@ from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 import stripe
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
+from sqlalchemy import text as sa_text
 
 from configurator.core.database import db
 from configurator.modules.cart.services import add_line
@@ -521,3 +524,65 @@ def faulty_stripe(stripe_api: StripeBackend) -> Iterator[FaultyStripe]:
         proxy.server.shutdown()
         proxy.thread.join(timeout=5)
         proxy.server.server_close()
+
+
+# -- locks held while Stripe is called -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class StripeCall:
+    method: str
+    path: str
+    locks: tuple[str, ...]  # what the app's database session held meanwhile
+
+
+def database_locks_held() -> tuple[str, ...]:
+    """The write locks the app's session holds now, as another writer would meet them.
+
+    PostgreSQL: the session's own entries in pg_locks that block a writer of the same
+    rows (a transaction id, taken by a write or SELECT ... FOR UPDATE; row-level table
+    modes; advisory locks). SQLite: whether a second connection can start a write.
+    """
+    if not db.session().in_transaction():
+        return ()
+    bind = db.session.get_bind()
+    if bind.dialect.name == "postgresql":
+        rows = db.session.execute(
+            sa_text(
+                "SELECT locktype, mode FROM pg_locks WHERE pid = pg_backend_pid() AND granted"
+                " AND (locktype IN ('transactionid', 'advisory')"
+                " OR mode IN ('RowShareLock', 'RowExclusiveLock'))"
+            )
+        ).all()
+        return tuple(sorted({f"{locktype} {mode}" for locktype, mode in rows}))
+    database = bind.url.database
+    assert database, "the probe needs SQLite on a file"
+    other = sqlite3.connect(database, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        return (f"sqlite write lock ({error})",)
+    else:
+        other.execute("ROLLBACK")
+        return ()
+    finally:
+        other.close()
+
+
+@pytest.fixture
+def stripe_calls(monkeypatch: pytest.MonkeyPatch) -> list[StripeCall]:
+    """Every request the app's gateway makes to Stripe, with the locks held at that moment.
+
+    The gateway's real HTTP client still talks to Stripe (localstripe); it only looks at
+    the database first.
+    """
+    calls: list[StripeCall] = []
+
+    class LockProbingClient(stripe.RequestsClient):
+        def request(self, method: str, url: str, headers: Any, post_data: Any = None) -> Any:
+            if has_app_context():
+                calls.append(StripeCall(method, urlsplit(url).path, database_locks_held()))
+            return super().request(method, url, headers, post_data)
+
+    monkeypatch.setattr(stripe, "RequestsClient", LockProbingClient)
+    return calls

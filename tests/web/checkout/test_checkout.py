@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from configurator.core.database import db
 from configurator.modules.cart.models import CartLine
 from configurator.modules.catalog.services import import_catalog
-from configurator.modules.orders import gateway, services
+from configurator.modules.orders import gateway, quote
 from configurator.modules.orders.cart_source import CartItem
 from configurator.modules.orders.models import Order
 from configurator.modules.orders.status import (
@@ -188,12 +188,12 @@ def test_a_tampered_quantity_is_refused(
 ) -> None:
     """The database keeps quantities in 1..20; past that guard, checkout refuses them too."""
     shopper.add_to_cart(BLACK_GLOW)
-    read = services.cart_items
+    read = quote.cart_items
 
     def tampered(owner_token: str) -> list[CartItem]:
         return [replace(item, quantity=quantity) for item in read(owner_token)]
 
-    monkeypatch.setattr(services, "cart_items", tampered)
+    monkeypatch.setattr(quote, "cart_items", tampered)
     page = shopper.client.get("/checkout")
     assert "The quantity must be between 1 and 20." in page.text
     assert "Continue to payment" not in page.text
