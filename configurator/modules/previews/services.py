@@ -16,12 +16,12 @@ import json
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cachetools import TTLCache
 from flask import Flask, current_app, request
 from sqlalchemy import select
 
@@ -73,31 +73,37 @@ class PreviewSettings:
     registered_memory: int = REGISTERED_MEMORY
     _folders: dict[str, Path] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    # Names whose record this process saw in the store lately (name -> (when, pinned)),
-    # oldest first: naming them again costs no store read. Bounded in size and in age, so
-    # a record that went missing from the store (expired, flushed) is put back by the
-    # next configure that names it.
-    _registered: OrderedDict[str, tuple[float, bool]] = field(default_factory=OrderedDict)
+    # Names whose record this process saw in the store lately (name -> pinned): naming
+    # them again costs no store read. Bounded in size and in age, so a record that went
+    # missing from the store (expired, flushed) is put back by the next configure that
+    # names it.
+    _registered: TTLCache[str, bool] = field(init=False)
     _registered_lock: threading.Lock = field(default_factory=threading.Lock)
     _broken_art: set[Path] = field(default_factory=set)
     _store_failing: bool = False
 
+    def __post_init__(self) -> None:
+        self._forget_registered()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        # A TTLCache's size and age are fixed when it is made: a new bound starts afresh.
+        if name in ("registered_seconds", "registered_memory") and "_registered" in vars(self):
+            self._forget_registered()
+
+    def _forget_registered(self) -> None:
+        self._registered = TTLCache(
+            self.registered_memory, self.registered_seconds, timer=time.monotonic
+        )
+
     def is_registered(self, name: str, *, pinned: bool = False) -> bool:
         with self._registered_lock:
             seen = self._registered.get(name)
-            if seen is None:
-                return False
-            if time.monotonic() - seen[0] > self.registered_seconds:
-                del self._registered[name]
-                return False
-            return seen[1] or not pinned
+        return seen is not None and (seen or not pinned)
 
     def remember_registered(self, name: str, *, pinned: bool = False) -> None:
         with self._registered_lock:
-            self._registered[name] = (time.monotonic(), pinned)
-            self._registered.move_to_end(name)
-            while len(self._registered) > self.registered_memory:
-                self._registered.popitem(last=False)
+            self._registered[name] = pinned
 
     @classmethod
     def from_app(cls, app: Flask) -> PreviewSettings:
