@@ -67,6 +67,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy configurator
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -12,6 +12,8 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from configurator.core.database import db
+from configurator.domain.text import ECHO_LENGTH as ECHO_LENGTH
+from configurator.domain.text import echo as echo
 
 # Codes for the HTTP errors Werkzeug raises itself (routing, size limits, methods).
 HTTP_ERROR_CODES = {
@@ -33,17 +35,6 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.field = field
-
-
-ECHO_LENGTH = 24  # characters of a refused value quoted back in a message
-
-
-def echo(value: str, limit: int = ECHO_LENGTH) -> str:
-    """A value quoted in a message, cut short so that a long one is not sent back whole:
-    ``“AAAAAAAA…” (5000 characters)``."""
-    if len(value) <= limit:
-        return f"“{value}”"
-    return f"“{value[: limit - 1]}…” ({len(value)} characters)"
 
 
 def is_unicode_text(text: str) -> bool:

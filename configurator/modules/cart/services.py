@@ -18,12 +18,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from configurator.core.database import db
 from configurator.core.timestamps import utcnow
 from configurator.domain.engine import config_hash
+from configurator.domain.reopen import NOT_CHOSEN, Carried, describe_choices
 from configurator.modules.cart.models import LINE_IDENTITY, MAX_QUANTITY, CartLine
-from configurator.modules.catalog.engines import engine_for
+from configurator.modules.catalog.engines import carry_over, engine_for
 from configurator.modules.catalog.models import CatalogVersion
 from configurator.modules.catalog.services import current_version
 from configurator.modules.previews.services import drawable_preview_name
-from configurator.web.storefront.services import NOT_CHOSEN, Carried, carry_over, describe_choices
 
 
 class CartError(Exception):
@@ -188,7 +188,7 @@ def remove_line(line: CartLine) -> None:
 @dataclass
 class CheckedLine:
     line: CartLine
-    check: Carried
+    check: Carried[CatalogVersion]
 
     @property
     def summary(self) -> str:

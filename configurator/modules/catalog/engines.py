@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Mapping
+from typing import Any
 
 from cachetools import LRUCache
 from flask import Flask, current_app
 
+from configurator.domain import reopen
 from configurator.domain.engine import Engine, compile_catalog, parse_catalog
+from configurator.domain.reopen import Carried
 from configurator.modules.catalog.models import CatalogVersion
 
 CacheKey = tuple[str, int]
@@ -79,3 +83,12 @@ def engine_cache() -> EngineCache:
 def engine_for(version: CatalogVersion) -> Engine:
     """The compiled engine of a stored catalog version."""
     return engine_cache().get(version)
+
+
+def carry_over(
+    source: CatalogVersion, choices: Mapping[str, Any], current: CatalogVersion
+) -> Carried[CatalogVersion]:
+    """Check ``choices`` (saved under ``source``) against the ``current`` catalog version."""
+    old_engine = engine_for(source)
+    engine = old_engine if source.id == current.id else engine_for(current)
+    return reopen.carry_over(source, old_engine, choices, current, engine)

@@ -31,7 +31,7 @@ from configurator.domain.engine.model import Catalog
 from configurator.domain.engine.pricing import price_json
 from configurator.domain.rendering import preview_key
 from configurator.modules.cart.models import MAX_QUANTITY
-from configurator.modules.catalog.engines import engine_for
+from configurator.modules.catalog.engines import carry_over, engine_for
 from configurator.modules.catalog.models import CatalogVersion
 from configurator.modules.catalog.services import current_version
 from configurator.modules.orders import gateway
@@ -50,7 +50,6 @@ from configurator.modules.orders.status import (
     can_move_payment,
 )
 from configurator.modules.previews.services import drawable_preview_name, preview_name
-from configurator.web.storefront.services import carry_over
 
 PROVIDER = "stripe"
 PAYMENT_METHOD_ID = re.compile(r"pm_[A-Za-z0-9_]{1,250}")

@@ -9,6 +9,7 @@ from flask import Response, jsonify
 from configurator.core.errors import ApiError, error_response
 from configurator.core.identity import shopper_token
 from configurator.core.limits import rate_limited
+from configurator.domain.completion import STRATEGIES, completion, still_to_choose
 from configurator.domain.engine import ChoiceError
 from configurator.modules.catalog.engines import engine_for
 from configurator.modules.catalog.models import CatalogVersion
@@ -35,7 +36,6 @@ from configurator.web.api.bodies import (
 )
 from configurator.web.api.openapi import openapi_document
 from configurator.web.api.serializers import design_json, product_detail, product_summary
-from configurator.web.storefront.services import STRATEGIES, completion, still_to_choose
 
 TITLE_MAX_LENGTH = 200
 

@@ -18,11 +18,11 @@ from configurator.modules.cart.services import (
     set_quantity,
     totals,
 )
+from configurator.modules.catalog.engines import carry_over
 from configurator.modules.catalog.services import current_version
 from configurator.modules.designs.services import get_design
 from configurator.web.cart import cart_blueprint
 from configurator.web.cart.forms import AddDesignForm, LineActionForm, QuantityForm
-from configurator.web.storefront.services import carry_over
 
 QUANTITY_MESSAGE = f"Enter a whole number from 1 to {MAX_QUANTITY}."
 QUANTITY_ECHO_LENGTH = 12  # characters of a refused quantity shown back in its field

@@ -6,17 +6,16 @@ which saved designs and cart lines both need.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from configurator.core.errors import ECHO_LENGTH, echo, text_fault
-from configurator.domain.engine import Attribute, Catalog, ChoiceError, Engine
+from configurator.core.errors import echo, text_fault
+from configurator.domain.engine import Attribute, Catalog, ChoiceError
 from configurator.domain.engine.choices import parse_value, text_matches
 from configurator.domain.engine.loader import number_to_json
-from configurator.domain.engine.pricing import price_json
+from configurator.domain.reopen import RepairView, repair_view, value_label
 from configurator.modules.catalog.engines import engine_for
 from configurator.modules.catalog.models import CatalogVersion
 from configurator.modules.previews.services import (
@@ -33,45 +32,6 @@ KEPT_BY_COMPLETION = ("text", "number")  # personal: a surprise never changes yo
 
 def field_name(attribute_id: str) -> str:
     return FIELD_PREFIX + attribute_id
-
-
-# -- labels ------------------------------------------------------------------------------
-
-NOT_CHOSEN = "Not chosen"
-
-
-def value_label(attribute: Attribute, value: Any) -> str:
-    """A chosen value as a shopper reads it."""
-    if value is None or value == [] or value == "":
-        return NOT_CHOSEN
-    if attribute.kind == "single":
-        option = attribute.option(str(value))
-        return option.label if option else str(value)
-    if attribute.kind == "multi":
-        chosen = set(value)
-        return ", ".join(o.label for o in attribute.options if o.id in chosen) or "None"
-    if attribute.kind == "text":
-        # Whole when it fits the attribute; a longer one (a conflict) is cut short.
-        return echo(str(value), max(attribute.max_length or 0, ECHO_LENGTH))
-    return str(value)
-
-
-@dataclass(frozen=True)
-class ChoiceRow:
-    label: str
-    value: str
-    swatches: tuple[str, ...]
-
-
-def describe_choices(catalog: Catalog, choices: Mapping[str, Any]) -> list[ChoiceRow]:
-    """One row per attribute: its label, the chosen value in words, the chosen colours."""
-    rows = []
-    for attribute in catalog.attributes:
-        value = choices.get(attribute.id)
-        chosen = value if isinstance(value, list) else [value]
-        swatches = tuple(o.swatch for o in attribute.options if o.swatch and o.id in chosen)
-        rows.append(ChoiceRow(attribute.label, value_label(attribute, value), swatches))
-    return rows
 
 
 def number_ranges(values: list[int | float]) -> str:
@@ -147,20 +107,6 @@ class StepView:
 
 
 @dataclass
-class RepairView:
-    choices: dict[str, Any]
-    changes: list[tuple[str, str, str]]  # (attribute label, from, to)
-
-    @property
-    def summary(self) -> str:
-        """``Upper colour: Black; clear Monogram``."""
-        return "; ".join(
-            f"clear {label}" if new == NOT_CHOSEN else f"{label}: {new}"
-            for label, _, new in self.changes
-        )
-
-
-@dataclass
 class ConfiguratorView:
     version: CatalogVersion
     catalog: Catalog
@@ -220,30 +166,6 @@ def _steps(catalog: Catalog, views: dict[str, AttributeView]) -> list[StepView]:
         steps.append(StepView(key, title if isinstance(title, str) else attribute.label, []))
         steps[-1].attributes.append(views[attribute.id])
     return steps
-
-
-def repair_view(
-    catalog: Catalog,
-    before: Mapping[str, Any],
-    repair: dict[str, Any],
-    before_labels: Mapping[str, str] | None = None,
-) -> RepairView:
-    """The repair as changes a shopper reads; ``before_labels`` names, per attribute, a
-    value ``before`` no longer holds (one the current catalog dropped)."""
-    after = repair["choices"]
-    changes = []
-    for attribute_id in repair["change"]:
-        attribute = catalog.attribute(attribute_id)
-        assert attribute is not None
-        old = (before_labels or {}).get(attribute_id)
-        changes.append(
-            (
-                attribute.label,
-                old if old is not None else value_label(attribute, before.get(attribute_id)),
-                value_label(attribute, after.get(attribute_id)),
-            )
-        )
-    return RepairView(choices=dict(after), changes=changes)
 
 
 def text_limit_problem(attribute: Attribute, value: Any) -> str | None:
@@ -420,116 +342,3 @@ def changed_attribute(before: Mapping[str, Any], after: Mapping[str, Any]) -> st
     """The attribute a shopper changed between two canonical configurations (the last one)."""
     changed = [key for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]
     return changed[-1] if len(changed) >= 1 else None
-
-
-def still_to_choose(engine: Engine, choices: Mapping[str, Any]) -> list[str]:
-    """Attributes left unset that a valid configuration needs: required ones, and those
-    rules ask for (the cheapest completion sets exactly what it must)."""
-    canonical = engine.canonical(dict(choices))
-    required = [a.id for a in engine.catalog.attributes if a.required and a.id not in canonical]
-    filled = engine.complete(canonical, "cheapest")
-    added = [key for key in filled if key not in canonical and key not in required]
-    return required + added
-
-
-# The shopper's words for the completion strategies ("Surprise me", "Cheapest") -> the engine's.
-STRATEGIES = {"surprise": "random", "cheapest": "cheapest"}
-
-
-def completion(engine: Engine, choices: Mapping[str, Any], strategy: str) -> dict[str, Any]:
-    """ "Surprise me" or "Cheapest": a full valid configuration that keeps texts and sizes."""
-    kept = {
-        key: value
-        for key, value in engine.canonical(dict(choices)).items()
-        if (attribute := engine.catalog.attribute(key)) and attribute.kind in KEPT_BY_COMPLETION
-    }
-    seed = secrets.randbelow(2**31) if strategy == "random" else None
-    return engine.complete(kept, strategy, seed=seed)
-
-
-# -- carrying a configuration over to the current catalog version ------------------------------
-
-
-@dataclass
-class Carried:
-    """A configuration pinned to ``source`` read against ``current``, with what changed."""
-
-    source: CatalogVersion
-    current: CatalogVersion
-    original: dict[str, Any]
-    choices: dict[str, Any]
-    dropped: list[str]
-    conflict: dict[str, Any] | None
-    repair: RepairView | None
-    complete: bool
-    price_before: dict[str, Any]
-    price_now: dict[str, Any]
-
-    @property
-    def upgraded(self) -> bool:
-        return self.source.id != self.current.id
-
-    @property
-    def fixed_choices(self) -> dict[str, Any]:
-        """The choices with the offered repair applied."""
-        return self.repair.choices if self.repair else self.choices
-
-    @property
-    def valid(self) -> bool:
-        return self.conflict is None and not self.dropped and self.complete
-
-    @property
-    def price_changed(self) -> bool:
-        return bool(self.price_before["amount"] != self.price_now["amount"])
-
-
-def carry_over(
-    source: CatalogVersion, choices: Mapping[str, Any], current: CatalogVersion
-) -> Carried:
-    """Check ``choices`` (saved under ``source``) against the ``current`` catalog version."""
-    old_engine = engine_for(source)
-    engine = old_engine if source.id == current.id else engine_for(current)
-    catalog = engine.catalog
-    dropped: list[str] = []
-    dropped_labels: dict[str, str] = {}  # attribute id -> the value it had, in words
-    kept: dict[str, Any] = {}
-    for key, value in choices.items():
-        attribute = catalog.attribute(key)
-        old = old_engine.catalog.attribute(key)
-        old_label = value_label(old, value) if old else str(value)
-        if attribute is None:
-            dropped.append(f"{old.label if old else key} is no longer offered ({old_label}).")
-            continue
-        try:
-            parse_value(attribute, value)
-        except ChoiceError:
-            dropped.append(f"{attribute.label}: {old_label} is no longer available.")
-            dropped_labels[key] = old_label
-            continue
-        kept[key] = value
-    canonical = engine.canonical(kept)
-    answer = engine.configure(canonical, explain=False)
-    repair: RepairView | None = None
-    if answer["repair"]:
-        repair = repair_view(catalog, canonical, answer["repair"], dropped_labels)
-    elif dropped or not answer["complete"]:
-        filled = engine.complete(canonical, "cheapest")
-        changes = [key for key in filled if filled.get(key) != canonical.get(key)]
-        if changes:
-            repair = repair_view(
-                catalog, canonical, {"change": changes, "choices": filled}, dropped_labels
-            )
-    price_before = price_json(old_engine.catalog, old_engine.parse(dict(choices)))
-    fixed = repair.choices if repair else canonical
-    return Carried(
-        source=source,
-        current=current,
-        original=dict(choices),
-        choices=canonical,
-        dropped=dropped,
-        conflict=answer["conflict"],
-        repair=repair,
-        complete=bool(answer["complete"]),
-        price_before=price_before,
-        price_now=price_json(catalog, engine.parse(fixed)),
-    )

@@ -19,8 +19,10 @@ from configurator.core.errors import text_fault
 from configurator.core.identity import shopper_token
 from configurator.core.limits import rate_limited
 from configurator.core.public_urls import absolute_url
+from configurator.domain.completion import STRATEGIES, completion
 from configurator.domain.engine import Catalog, ChoiceError, Engine
 from configurator.domain.engine.pricing import price_json
+from configurator.domain.reopen import NOT_CHOSEN, Carried, ChoiceRow, describe_choices
 from configurator.modules.cart.models import CartLine
 from configurator.modules.cart.services import (
     CartError,
@@ -29,7 +31,7 @@ from configurator.modules.cart.services import (
     item_count,
     remove_line,
 )
-from configurator.modules.catalog.engines import engine_for
+from configurator.modules.catalog.engines import carry_over, engine_for
 from configurator.modules.catalog.models import CatalogVersion
 from configurator.modules.catalog.services import current_version, current_versions
 from configurator.modules.designs.models import Design
@@ -37,17 +39,10 @@ from configurator.modules.designs.services import designs_of, get_design, save_d
 from configurator.modules.previews.services import preview_name, preview_src
 from configurator.web.storefront import shop_blueprint
 from configurator.web.storefront.services import (
-    NOT_CHOSEN,
-    STRATEGIES,
-    Carried,
-    ChoiceRow,
     ConfiguratorView,
-    carry_over,
     changed_attribute,
     choices_from_form,
-    completion,
     configurator_view,
-    describe_choices,
     preview_backdrop,
 )
 
@@ -141,7 +136,7 @@ def _render_configurator(
     *,
     changed: str | None = None,
     errors: dict[str, str] | None = None,
-    carried: Carried | None = None,
+    carried: Carried[CatalogVersion] | None = None,
     line_id: int | None = None,
     title: str = "",
     title_error: str | None = None,
@@ -212,7 +207,7 @@ def _client_data(version: CatalogVersion, engine: Engine, view: ConfiguratorView
 def product(slug: str) -> tuple[str, int]:
     version = _published(slug)
     engine = engine_for(version)
-    carried: Carried | None = None
+    carried: Carried[CatalogVersion] | None = None
     line_id = request.args.get("line", type=int)
     design_id = request.args.get("design")
     title = ""
