@@ -49,7 +49,7 @@ from configurator.modules.orders.status import (
     can_move_order,
     can_move_payment,
 )
-from configurator.modules.previews.services import drawable_preview_name, preview_name
+from configurator.modules.previews.services import register_drawable_preview, register_preview
 
 PROVIDER = "stripe"
 PAYMENT_METHOD_ID = re.compile(r"pm_[A-Za-z0-9_]{1,250}")
@@ -189,7 +189,7 @@ def quote_item(item: CartItem) -> QuotedLine:
         line.problem = " ".join(reason for reason in reasons if reason)
         # what the shopper has (as it was put in the cart), beside what to fix
         line.option_labels = option_labels(engine_for(source).catalog, carried.original)
-        line.preview_name = drawable_preview_name(source, carried.original)
+        line.preview_name = register_drawable_preview(source, carried.original)
         return line
     engine = engine_for(version)
     line.canonical = carried.choices
@@ -198,7 +198,7 @@ def quote_item(item: CartItem) -> QuotedLine:
     line.currency = str(price["currency"]).upper()
     line.unit_amount = int(price["amount"])
     line.option_labels = option_labels(engine.catalog, line.canonical)
-    line.preview_name = preview_name(version, line.canonical)
+    line.preview_name = register_preview(version, line.canonical)
     if line.preview_name is not None:
         line.preview_url = f"/previews/{preview_key(line.preview_name, '300', 'webp')}"
     return line

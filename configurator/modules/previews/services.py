@@ -200,7 +200,7 @@ def settings() -> PreviewSettings:
     return found
 
 
-def preview_name(
+def register_preview(
     version: CatalogVersion, canonical: Mapping[str, Any], *, pinned: bool = True
 ) -> str | None:
     """The content hash naming the preview of a configuration, its record put in the
@@ -247,7 +247,7 @@ def preview_src(name: str, size: str = "800", ext: str = "webp") -> str:
     return f"/previews/{preview_key(name, size, ext)}"
 
 
-def preview_url(
+def register_preview_url(
     version: CatalogVersion,
     canonical: Mapping[str, Any],
     size: str = "800",
@@ -255,7 +255,7 @@ def preview_url(
     *,
     pinned: bool = True,
 ) -> str | None:
-    name = preview_name(version, canonical, pinned=pinned)
+    name = register_preview(version, canonical, pinned=pinned)
     return None if name is None else preview_src(name, size, ext)
 
 
@@ -291,14 +291,14 @@ def text_problem(version: CatalogVersion, canonical: Mapping[str, Any]) -> TextP
     return None
 
 
-def drawable_preview_name(version: CatalogVersion, canonical: Mapping[str, Any]) -> str | None:
+def register_drawable_preview(version: CatalogVersion, canonical: Mapping[str, Any]) -> str | None:
     """The pinned preview of a cart line or order line that can be drawn: the
     configuration itself, or, when a text of it cannot be held by the picture (merchant
     art narrower than the catalog's rules), the configuration without that text
     (thumbnails never answer 422)."""
     shown = dict(canonical)
     for _ in range(len(shown) + 1):
-        name = preview_name(version, shown)
+        name = register_preview(version, shown)
         problem = text_problem(version, shown) if name is None else None
         if problem is None:
             return name
@@ -329,7 +329,7 @@ def option_previews(
             picked[attribute_id] = toggled if option.id in chosen else chosen + [option.id]
         else:
             picked[attribute_id] = option.id
-        url = preview_url(version, engine.canonical(picked), ext=ext, pinned=False)
+        url = register_preview_url(version, engine.canonical(picked), ext=ext, pinned=False)
         if url is None:
             return {}
         previews[option.id] = url

@@ -22,7 +22,7 @@ from configurator.modules.designs.services import get_design, save_design
 from configurator.modules.previews.services import (
     image_format,
     option_previews,
-    preview_url,
+    register_preview_url,
     text_problem,
 )
 from configurator.web.api import api_blueprint
@@ -87,7 +87,7 @@ def configure(slug: str) -> dict[str, Any]:
     # Only a configuration that can be drawn gets a picture (and a record in the store).
     preview = problem = None
     if answer["consistent"]:
-        preview = preview_url(version, canonical, ext=image_format(), pinned=False)
+        preview = register_preview_url(version, canonical, ext=image_format(), pinned=False)
         problem = text_problem(version, canonical) if preview is None else None
     return {
         "product": slug,

@@ -36,7 +36,7 @@ from configurator.modules.catalog.models import CatalogVersion
 from configurator.modules.catalog.services import current_version, current_versions
 from configurator.modules.designs.models import Design
 from configurator.modules.designs.services import designs_of, get_design, save_design
-from configurator.modules.previews.services import preview_name, preview_src
+from configurator.modules.previews.services import preview_src, register_preview
 from configurator.web.storefront import shop_blueprint
 from configurator.web.storefront.services import (
     ConfiguratorView,
@@ -103,7 +103,7 @@ def _card_picture(version: CatalogVersion, engine: Engine) -> tuple[str | None, 
     shown = {k: v for k, v in engine.canonical(engine.default_choices()).items() if k not in texts}
     chosen = _named(describe_choices(catalog, shown))
     alt = f"{catalog.name} in its first design: {', '.join(chosen[:HOME_ALT_CHOICES])}"
-    return preview_name(version, shown, pinned=False), alt
+    return register_preview(version, shown, pinned=False), alt
 
 
 @shop_blueprint.get("/")
