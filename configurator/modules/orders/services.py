@@ -30,6 +30,7 @@ from configurator.domain.engine import ChoiceError, config_hash
 from configurator.domain.engine.model import Catalog
 from configurator.domain.engine.pricing import price_json
 from configurator.domain.rendering import preview_key
+from configurator.domain.reopen import value_label
 from configurator.modules.cart.models import MAX_QUANTITY
 from configurator.modules.catalog.engines import carry_over, engine_for
 from configurator.modules.catalog.models import CatalogVersion
@@ -137,22 +138,13 @@ class Quote:
 
 
 def option_labels(catalog: Catalog, canonical: dict[str, Any]) -> list[dict[str, str]]:
-    """What the shopper chose, in words, in the catalog's order."""
-    labels: list[dict[str, str]] = []
-    for attribute in catalog.attributes:
-        value = canonical.get(attribute.id)
-        if value is None:
-            continue
-        if attribute.kind in ("single", "multi"):
-            chosen = value if isinstance(value, list) else [value]
-            words = [option.label for option in attribute.options if option.id in chosen] or [
-                str(item) for item in chosen
-            ]
-            text = ", ".join(words)
-        else:
-            text = str(value)
-        labels.append({"attribute": attribute.label, "value": text})
-    return labels
+    """What the shopper chose, in words, in the catalog's order: each value as the cart
+    and the configurator show it (``value_label``), so a monogram reads “AB” on all."""
+    return [
+        {"attribute": attribute.label, "value": value_label(attribute, canonical[attribute.id])}
+        for attribute in catalog.attributes
+        if canonical.get(attribute.id) is not None
+    ]
 
 
 def quote_item(item: CartItem) -> QuotedLine:
