@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from babel.numbers import format_currency, get_currency_precision
 
@@ -19,3 +21,17 @@ def format_money(amount: int, currency: str) -> str:
     if text.startswith(currency) and not text.startswith(f"{currency} "):
         text = f"{currency} {text.removeprefix(currency)}"  # CLDR's currency spacing
     return f"{MINUS}{text}" if amount < 0 else text
+
+
+def with_formatted_price(price: Mapping[str, Any]) -> dict[str, Any]:
+    """An answer's ``price`` with each amount also as text (``formatted``), so that the
+    browser shows the server's wording instead of formatting money itself."""
+    currency = str(price["currency"])
+    return {
+        **price,
+        "formatted": format_money(int(price["amount"]), currency),
+        "lines": [
+            {**line, "formatted": format_money(int(line["amount"]), currency)}
+            for line in price["lines"]
+        ],
+    }

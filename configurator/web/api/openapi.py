@@ -190,12 +190,17 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "currency": {"type": "string"},
             "amount": {"type": "integer", "description": "Sum of the lines, minor units."},
+            "formatted": {"type": "string", "description": "The amount as the shop writes it."},
             "lines": {
                 "type": "array",
                 "items": {
                     "type": "object",
                     "required": ["label", "amount"],
-                    "properties": {"label": {"type": "string"}, "amount": {"type": "integer"}},
+                    "properties": {
+                        "label": {"type": "string"},
+                        "amount": {"type": "integer"},
+                        "formatted": {"type": "string"},
+                    },
                 },
             },
         },

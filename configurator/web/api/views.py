@@ -11,6 +11,7 @@ from configurator.core.identity import shopper_token
 from configurator.core.limits import rate_limited
 from configurator.domain.completion import STRATEGIES, completion, still_to_choose
 from configurator.domain.engine import ChoiceError
+from configurator.domain.money import with_formatted_price
 from configurator.modules.catalog.engines import engine_for
 from configurator.modules.catalog.models import CatalogVersion
 from configurator.modules.catalog.services import (
@@ -93,6 +94,7 @@ def configure(slug: str) -> dict[str, Any]:
         "product": slug,
         "version": version.version,
         **answer,
+        "price": with_formatted_price(answer["price"]),
         "preview": preview,
         "preview_problem": problem.json() if problem else None,
     }

@@ -22,6 +22,7 @@ from configurator.core.public_urls import absolute_url
 from configurator.domain.completion import STRATEGIES, completion
 from configurator.domain.engine import Catalog, ChoiceError, Engine
 from configurator.domain.engine.pricing import price_json
+from configurator.domain.money import with_formatted_price
 from configurator.domain.reopen import NOT_CHOSEN, Carried, ChoiceRow, describe_choices
 from configurator.modules.cart.models import CartLine
 from configurator.modules.cart.services import (
@@ -184,7 +185,11 @@ def _client_data(version: CatalogVersion, engine: Engine, view: ConfiguratorView
         },
         "defaults": engine.default_choices(),
         "choices": view.choices,
-        "answer": {**view.answer, "preview": view.preview},
+        "answer": {
+            **view.answer,
+            "price": with_formatted_price(view.answer["price"]),
+            "preview": view.preview,
+        },
         "previewProblem": (
             {"attribute": problem.attribute, "message": problem.message} if problem else None
         ),
