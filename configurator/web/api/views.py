@@ -16,7 +16,6 @@ from configurator.modules.catalog.engines import engine_for
 from configurator.modules.catalog.models import CatalogVersion
 from configurator.modules.catalog.services import (
     current_version,
-    current_version_snapshot,
     current_versions,
 )
 from configurator.modules.designs.services import get_design, save_design
@@ -55,7 +54,7 @@ def _published(slug: str, field: str | None = None) -> CatalogVersion:
 
 def _published_for_reading(slug: str) -> CatalogVersion:
     """As _published, for the endpoints that only read the catalog (the hot ones)."""
-    version = current_version_snapshot(slug)
+    version = current_version(slug, read="shared")
     if version is None:
         raise ApiError(404, "unknown_product", f"There is no product {slug!r}.")
     return version
