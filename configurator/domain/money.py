@@ -1,18 +1,37 @@
-"""Money for people: integer minor units formatted per currency."""
+"""Money for people: integer minor units formatted per currency (Babel's CLDR data)."""
 
 from __future__ import annotations
 
-# ISO 4217 minor-unit exponents that are not 2.
-EXPONENTS = {"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "VND": 0, "BHD": 3, "KWD": 3, "TND": 3}
-SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "JPY": "¥"}
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_currency, get_currency_precision
+
+LOCALE = "en"
 MINUS = "\u2212"
 
 
 def format_money(amount: int, currency: str) -> str:
-    """``1290, "EUR"`` -> ``€12.90``; unknown currencies get their code: ``CHF 12.90``."""
-    exponent = EXPONENTS.get(currency, 2)
-    sign = MINUS if amount < 0 else ""
-    whole, fraction = divmod(abs(amount), 10**exponent)
-    number = f"{whole:,}" + (f".{fraction:0{exponent}d}" if exponent else "")
-    symbol = SYMBOLS.get(currency)
-    return f"{sign}{symbol}{number}" if symbol else f"{sign}{currency} {number}"
+    """``1290, "EUR"`` -> ``€12.90``; currencies without an English symbol get their
+    code: ``CHF 12.34``."""
+    exponent = get_currency_precision(currency)
+    value = Decimal(abs(amount)).scaleb(-exponent)
+    text = format_currency(value, currency, locale=LOCALE).replace("\xa0", " ")
+    if text.startswith(currency) and not text.startswith(f"{currency} "):
+        text = f"{currency} {text.removeprefix(currency)}"  # CLDR's currency spacing
+    return f"{MINUS}{text}" if amount < 0 else text
+
+
+def with_formatted_price(price: Mapping[str, Any]) -> dict[str, Any]:
+    """An answer's ``price`` with each amount also as text (``formatted``), so that the
+    browser shows the server's wording instead of formatting money itself."""
+    currency = str(price["currency"])
+    return {
+        **price,
+        "formatted": format_money(int(price["amount"]), currency),
+        "lines": [
+            {**line, "formatted": format_money(int(line["amount"]), currency)}
+            for line in price["lines"]
+        ],
+    }

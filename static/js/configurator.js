@@ -28,16 +28,6 @@ let answer = data.answer;
 let lastRepair = answer.repair;
 let requestNumber = 0;
 
-// -- money -------------------------------------------------------------------------------
-
-const money = new Intl.NumberFormat("en-IE", { style: "currency", currency: data.currency });
-const minorDigits = money.resolvedOptions().maximumFractionDigits;
-function formatMoney(amount, signed = false) {
-  const text = money.format(Math.abs(amount) / 10 ** minorDigits);
-  if (amount < 0) return `\u2212${text}`;
-  return signed && amount > 0 ? `+${text}` : text;
-}
-
 // -- reading and writing the form ------------------------------------------------------------
 
 const fieldName = (id) => `c-${id}`;
@@ -290,11 +280,11 @@ function renderPrice() {
   list.replaceChildren(...answer.price.lines.map((line) => {
     const item = document.createElement("li");
     const label = Object.assign(document.createElement("span"), { textContent: line.label });
-    const amount = Object.assign(document.createElement("span"), { className: "amount", textContent: formatMoney(line.amount) });
+    const amount = Object.assign(document.createElement("span"), { className: "amount", textContent: line.formatted });
     item.append(label, amount);
     return item;
   }));
-  form.querySelector("[data-price-total]").textContent = formatMoney(answer.price.amount);
+  form.querySelector("[data-price-total]").textContent = answer.price.formatted;
 }
 
 // -- the conflict ------------------------------------------------------------------------------
@@ -598,7 +588,7 @@ function render(choices, changed, note, { quiet = false } = {}) {
     parts.push(`These choices don’t go together: ${conflictMessage()}`);
     if (answer.repair) parts.push(`Quickest fix: ${repairSummary(answer.repair)}.`);
   }
-  parts.push(`Price ${formatMoney(answer.price.amount)}.`);
+  parts.push(`Price ${answer.price.formatted}.`);
   announce(parts.join(" "));
 }
 

@@ -121,3 +121,15 @@ def test_engines_share_their_searches_with_a_helper_except_under_tests(
         assert settings_from_env(tmp_path, given)["ENGINE_HELPER"] is False, off
     monkeypatch.setenv("ENGINE_HELPER", "1")
     assert settings_from_env(tmp_path, given)["ENGINE_HELPER"] is (cores > 1)
+
+
+def test_a_version_published_in_an_open_transaction_is_never_cached(
+    app: Flask, tmp_path: Path
+) -> None:
+    with app.app_context():
+        import_catalog(write_catalog(tmp_path / "v1", tee_document()))
+        version = current_version("tee")
+        assert version is not None and version.version == 1  # this transaction sees it
+        assert "tee" not in app.extensions["atelier_published"].versions
+        db.session.rollback()
+        assert current_version("tee") is None and current_version("tee", read="fresh") is None

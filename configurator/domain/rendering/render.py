@@ -9,12 +9,12 @@ random: the same art, catalog and choices give the same pixels.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cachetools import LRUCache
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from configurator.domain.engine.expr import Value, evaluate
@@ -111,8 +111,8 @@ def _scaled(art: Art, index: int, px: int) -> tuple[int, int, Image.Image]:
 # --- tint ---------------------------------------------------------------------------
 
 _lut_cache: dict[tuple[int, int, int], list[int]] = {}
-_tinted: OrderedDict[tuple[int, int, int, str, int, int, int], Image.Image] = OrderedDict()
 _TINTED_MAX = 192
+_tinted: LRUCache[tuple[int, int, int, str, int, int, int], Image.Image] = LRUCache(_TINTED_MAX)
 _tint_lock = threading.Lock()
 
 
@@ -142,14 +142,11 @@ def _tint(
     with _tint_lock:
         found = _tinted.get(key)
         if found is not None:
-            _tinted.move_to_end(key)
             return found
     lum = image.getchannel("L")
     rgb_image = Image.merge("RGB", (lum, lum, lum)).point(tint_lut(rgb))
     with _tint_lock:
         _tinted[key] = rgb_image
-        if len(_tinted) > _TINTED_MAX:
-            _tinted.popitem(last=False)
     return rgb_image
 
 

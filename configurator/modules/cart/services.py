@@ -24,7 +24,7 @@ from configurator.modules.cart.models import LINE_IDENTITY, MAX_QUANTITY, CartLi
 from configurator.modules.catalog.engines import carry_over, engine_for
 from configurator.modules.catalog.models import CatalogVersion
 from configurator.modules.catalog.services import current_version
-from configurator.modules.previews.services import drawable_preview_name
+from configurator.modules.previews.services import register_drawable_preview
 
 
 class CartError(Exception):
@@ -265,14 +265,18 @@ class CheckedLine:
             return []
         return self.check.repair.changes
 
+    def register_preview(self) -> str | None:
+        """Register (once per item) the line's picture and answer its content hash."""
+        return self._registered_preview
+
     @cached_property
-    def preview_name(self) -> str | None:
+    def _registered_preview(self) -> str | None:
         """The content hash of the line's picture: as it would be made now, or for a line
         that needs a fix, as it was put in the cart (what the summary describes); without
         a text the picture cannot hold, so the thumbnail is always drawn."""
         if self.check.valid:
-            return drawable_preview_name(self.check.current, self.check.choices)
-        return drawable_preview_name(self.check.source, self.check.original)
+            return register_drawable_preview(self.check.current, self.check.choices)
+        return register_drawable_preview(self.check.source, self.check.original)
 
     @property
     def unit_price(self) -> int:

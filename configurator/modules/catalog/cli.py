@@ -110,7 +110,7 @@ def seed_command(reset: str | None) -> None:
     if reset is not None and reset not in slugs:
         _refuse([f"{reset}: no seed catalog for this product (seed products: {', '.join(slugs)})"])
     for catalog in seeds:
-        current = current_version(catalog.slug)
+        current = current_version(catalog.slug, read="fresh")
         if current is not None and catalog.slug != reset:
             click.echo(f"{catalog.slug} kept at v{current.version}")
             continue

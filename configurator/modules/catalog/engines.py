@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from cachetools import LRUCache
 from flask import Flask, current_app
 
 from configurator.domain import reopen
@@ -30,7 +30,7 @@ class EngineCache:
         self.max_size = max_size
         self.freeze = freeze
         self.helper = helper  # see Engine: for large catalogs, a forked copy on another core
-        self._engines: OrderedDict[CacheKey, Engine] = OrderedDict()
+        self._engines: LRUCache[CacheKey, Engine] = LRUCache(max_size)
         self._lock = threading.Lock()
         self._building: dict[CacheKey, threading.Lock] = {}
 
@@ -39,7 +39,6 @@ class EngineCache:
         with self._lock:
             engine = self._engines.get(key)
             if engine is not None:
-                self._engines.move_to_end(key)
                 return engine
             build_lock = self._building.setdefault(key, threading.Lock())
         # Compile outside the cache lock so other versions stay servable meanwhile.
@@ -59,9 +58,6 @@ class EngineCache:
                     gc.freeze()
             with self._lock:
                 self._engines[key] = engine
-                self._engines.move_to_end(key)
-                while len(self._engines) > self.max_size:
-                    self._engines.popitem(last=False)
                 self._building.pop(key, None)
         return engine
 

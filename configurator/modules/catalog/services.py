@@ -8,10 +8,10 @@ import math
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import tomli_w
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, make_transient_to_detached
 
@@ -27,6 +27,7 @@ def document_digest(document: dict[str, Any]) -> str:
 
 
 SLUG_MAX_LENGTH = 64  # Product.slug
+PUBLISHED_IN = "atelier_published_in"  # session.info: the transaction that published
 
 
 def is_slug(text: str) -> bool:
@@ -140,29 +141,42 @@ def _published_copy(slug: str) -> CatalogVersion | None:
     if version is None:
         return None
     copy = _detached_copy(version)
+    if _publishes_now():
+        return copy  # this transaction's version might yet be rolled back: not shared
     with cache.lock:
         if cache.stamp == stamp:
             cache.versions[slug] = copy
     return copy
 
 
-def current_version(slug: str) -> CatalogVersion | None:
-    """The published version shoppers see: the newest one, in the request's session."""
-    if g.get("_atelier_published_here"):
-        return _query_current_version(slug)  # this transaction publishes: read it as it is
-    copy = _published_copy(slug)
-    # No SQL: the copy's state is put into the session as a persistent object.
-    return None if copy is None else db.session.merge(copy, load=False)
+def _publishes_now() -> bool:
+    """Whether the request's open transaction published a catalog version."""
+    if not db.session.registry.has():
+        return False
+    published = db.session.info.get(PUBLISHED_IN)
+    return published is not None and published is db.session().get_transaction()
 
 
-def current_version_snapshot(slug: str) -> CatalogVersion | None:
-    """The current version for reading only (slug, version, document, product name):
-    a copy shared by the process and outside any session, so no session is opened for
-    it. Never add it to a session or relate new objects to it; use current_version()
-    for that."""
-    if g.get("_atelier_published_here"):
+VersionRead = Literal["session", "shared", "fresh"]
+
+
+def current_version(slug: str, *, read: VersionRead = "session") -> CatalogVersion | None:
+    """The published version of ``slug`` (None for an unknown product), read as the
+    caller says:
+
+    - ``"session"``: the process's cached copy, in the request's session (no SQL), for
+      pages and for relating new objects (cart lines, designs, orders) to it;
+    - ``"shared"``: that copy outside any session, for read-only hot endpoints (no
+      session opened); never add it to a session or relate objects to it;
+    - ``"fresh"``: read from the database in this transaction, for the write path (it
+      sees a version this transaction published, and another process's at once).
+    """
+    if read == "fresh":
         return _query_current_version(slug)
-    return _published_copy(slug)
+    copy = _published_copy(slug)
+    if read == "shared" or copy is None:
+        return copy
+    return db.session.merge(copy, load=False)
 
 
 def current_versions() -> list[CatalogVersion]:
@@ -214,9 +228,7 @@ def publish_catalog(catalog: Catalog) -> CatalogVersion:
     )
     db.session.add(version)
     db.session.flush()
-    # Until this transaction ends, its lookups go to the database; the cache never holds
-    # a version that might yet be rolled back.
-    g._atelier_published_here = True
+    db.session.info[PUBLISHED_IN] = db.session().get_transaction()
     _published_cache().invalidate()
     return version
 
@@ -228,7 +240,7 @@ def import_catalog(path: str | Path) -> CatalogVersion:
 
 def export_catalog(slug: str) -> str | None:
     """The current version as TOML, or None for an unknown product."""
-    version = current_version(slug)
+    version = current_version(slug, read="fresh")
     if version is None:
         return None
     return tomli_w.dumps(version.document)
@@ -236,5 +248,5 @@ def export_catalog(slug: str) -> str | None:
 
 def is_current(catalog: Catalog) -> bool:
     """True when the product exists and its current version equals ``catalog``."""
-    version = current_version(catalog.slug)
+    version = current_version(catalog.slug, read="fresh")
     return version is not None and version.digest == document_digest(catalog_to_document(catalog))

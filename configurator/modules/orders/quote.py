@@ -12,6 +12,7 @@ from configurator.domain.engine import ChoiceError, config_hash
 from configurator.domain.engine.model import Catalog
 from configurator.domain.engine.pricing import price_json
 from configurator.domain.rendering import preview_key
+from configurator.domain.reopen import value_label
 from configurator.modules.cart.models import MAX_QUANTITY
 from configurator.modules.catalog.engines import carry_over, engine_for
 from configurator.modules.catalog.models import CatalogVersion
@@ -20,7 +21,7 @@ from configurator.modules.orders.cart_source import (
     CartItem,
     cart_items,
 )
-from configurator.modules.previews.services import drawable_preview_name, preview_name
+from configurator.modules.previews.services import register_drawable_preview, register_preview
 
 
 @dataclass
@@ -77,22 +78,13 @@ class Quote:
 
 
 def option_labels(catalog: Catalog, canonical: dict[str, Any]) -> list[dict[str, str]]:
-    """What the shopper chose, in words, in the catalog's order."""
-    labels: list[dict[str, str]] = []
-    for attribute in catalog.attributes:
-        value = canonical.get(attribute.id)
-        if value is None:
-            continue
-        if attribute.kind in ("single", "multi"):
-            chosen = value if isinstance(value, list) else [value]
-            words = [option.label for option in attribute.options if option.id in chosen] or [
-                str(item) for item in chosen
-            ]
-            text = ", ".join(words)
-        else:
-            text = str(value)
-        labels.append({"attribute": attribute.label, "value": text})
-    return labels
+    """What the shopper chose, in words, in the catalog's order: each value as the cart
+    and the configurator show it (``value_label``), so a monogram reads “AB” on all."""
+    return [
+        {"attribute": attribute.label, "value": value_label(attribute, canonical[attribute.id])}
+        for attribute in catalog.attributes
+        if canonical.get(attribute.id) is not None
+    ]
 
 
 def quote_item(item: CartItem) -> QuotedLine:
@@ -129,7 +121,7 @@ def quote_item(item: CartItem) -> QuotedLine:
         line.problem = " ".join(reason for reason in reasons if reason)
         # what the shopper has (as it was put in the cart), beside what to fix
         line.option_labels = option_labels(engine_for(source).catalog, carried.original)
-        line.preview_name = drawable_preview_name(source, carried.original)
+        line.preview_name = register_drawable_preview(source, carried.original)
         return line
     engine = engine_for(version)
     line.canonical = carried.choices
@@ -138,7 +130,7 @@ def quote_item(item: CartItem) -> QuotedLine:
     line.currency = str(price["currency"]).upper()
     line.unit_amount = int(price["amount"])
     line.option_labels = option_labels(engine.catalog, line.canonical)
-    line.preview_name = preview_name(version, line.canonical)
+    line.preview_name = register_preview(version, line.canonical)
     if line.preview_name is not None:
         line.preview_url = f"/previews/{preview_key(line.preview_name, '300', 'webp')}"
     return line

@@ -16,12 +16,12 @@ import json
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cachetools import TTLCache
 from flask import Flask, current_app, request
 from sqlalchemy import select
 
@@ -73,31 +73,37 @@ class PreviewSettings:
     registered_memory: int = REGISTERED_MEMORY
     _folders: dict[str, Path] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    # Names whose record this process saw in the store lately (name -> (when, pinned)),
-    # oldest first: naming them again costs no store read. Bounded in size and in age, so
-    # a record that went missing from the store (expired, flushed) is put back by the
-    # next configure that names it.
-    _registered: OrderedDict[str, tuple[float, bool]] = field(default_factory=OrderedDict)
+    # Names whose record this process saw in the store lately (name -> pinned): naming
+    # them again costs no store read. Bounded in size and in age, so a record that went
+    # missing from the store (expired, flushed) is put back by the next configure that
+    # names it.
+    _registered: TTLCache[str, bool] = field(init=False)
     _registered_lock: threading.Lock = field(default_factory=threading.Lock)
     _broken_art: set[Path] = field(default_factory=set)
     _store_failing: bool = False
 
+    def __post_init__(self) -> None:
+        self._forget_registered()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        # A TTLCache's size and age are fixed when it is made: a new bound starts afresh.
+        if name in ("registered_seconds", "registered_memory") and "_registered" in vars(self):
+            self._forget_registered()
+
+    def _forget_registered(self) -> None:
+        self._registered = TTLCache(
+            self.registered_memory, self.registered_seconds, timer=time.monotonic
+        )
+
     def is_registered(self, name: str, *, pinned: bool = False) -> bool:
         with self._registered_lock:
             seen = self._registered.get(name)
-            if seen is None:
-                return False
-            if time.monotonic() - seen[0] > self.registered_seconds:
-                del self._registered[name]
-                return False
-            return seen[1] or not pinned
+        return seen is not None and (seen or not pinned)
 
     def remember_registered(self, name: str, *, pinned: bool = False) -> None:
         with self._registered_lock:
-            self._registered[name] = (time.monotonic(), pinned)
-            self._registered.move_to_end(name)
-            while len(self._registered) > self.registered_memory:
-                self._registered.popitem(last=False)
+            self._registered[name] = pinned
 
     @classmethod
     def from_app(cls, app: Flask) -> PreviewSettings:
@@ -194,7 +200,7 @@ def settings() -> PreviewSettings:
     return found
 
 
-def preview_name(
+def register_preview(
     version: CatalogVersion, canonical: Mapping[str, Any], *, pinned: bool = True
 ) -> str | None:
     """The content hash naming the preview of a configuration, its record put in the
@@ -241,7 +247,7 @@ def preview_src(name: str, size: str = "800", ext: str = "webp") -> str:
     return f"/previews/{preview_key(name, size, ext)}"
 
 
-def preview_url(
+def register_preview_url(
     version: CatalogVersion,
     canonical: Mapping[str, Any],
     size: str = "800",
@@ -249,7 +255,7 @@ def preview_url(
     *,
     pinned: bool = True,
 ) -> str | None:
-    name = preview_name(version, canonical, pinned=pinned)
+    name = register_preview(version, canonical, pinned=pinned)
     return None if name is None else preview_src(name, size, ext)
 
 
@@ -285,14 +291,14 @@ def text_problem(version: CatalogVersion, canonical: Mapping[str, Any]) -> TextP
     return None
 
 
-def drawable_preview_name(version: CatalogVersion, canonical: Mapping[str, Any]) -> str | None:
+def register_drawable_preview(version: CatalogVersion, canonical: Mapping[str, Any]) -> str | None:
     """The pinned preview of a cart line or order line that can be drawn: the
     configuration itself, or, when a text of it cannot be held by the picture (merchant
     art narrower than the catalog's rules), the configuration without that text
     (thumbnails never answer 422)."""
     shown = dict(canonical)
     for _ in range(len(shown) + 1):
-        name = preview_name(version, shown)
+        name = register_preview(version, shown)
         problem = text_problem(version, shown) if name is None else None
         if problem is None:
             return name
@@ -323,7 +329,7 @@ def option_previews(
             picked[attribute_id] = toggled if option.id in chosen else chosen + [option.id]
         else:
             picked[attribute_id] = option.id
-        url = preview_url(version, engine.canonical(picked), ext=ext, pinned=False)
+        url = register_preview_url(version, engine.canonical(picked), ext=ext, pinned=False)
         if url is None:
             return {}
         previews[option.id] = url

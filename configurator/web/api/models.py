@@ -175,12 +175,14 @@ class Repair(BaseModel):
 class PriceLine(BaseModel):
     label: str
     amount: int
+    formatted: str | None = Field(default=None, description="The amount as the shop writes it.")
 
 
 class Price(BaseModel):
     currency: str
     amount: int = Field(description="Sum of the lines, minor units.")
     lines: list[PriceLine]
+    formatted: str | None = Field(default=None, description="The amount as the shop writes it.")
 
 
 class PreviewProblem(BaseModel):

@@ -11,18 +11,18 @@ from configurator.core.identity import shopper_token
 from configurator.core.limits import rate_limited
 from configurator.domain.completion import STRATEGIES, completion, still_to_choose
 from configurator.domain.engine import ChoiceError
+from configurator.domain.money import with_formatted_price
 from configurator.modules.catalog.engines import engine_for
 from configurator.modules.catalog.models import CatalogVersion
 from configurator.modules.catalog.services import (
     current_version,
-    current_version_snapshot,
     current_versions,
 )
 from configurator.modules.designs.services import get_design, save_design
 from configurator.modules.previews.services import (
     image_format,
     option_previews,
-    preview_url,
+    register_preview_url,
     text_problem,
 )
 from configurator.web.api import api_blueprint
@@ -77,7 +77,7 @@ def _published(slug: str, field: str | None = None) -> CatalogVersion:
 
 def _published_for_reading(slug: str) -> CatalogVersion:
     """As _published, for the endpoints that only read the catalog (the hot ones)."""
-    version = current_version_snapshot(slug)
+    version = current_version(slug, read="shared")
     if version is None:
         raise ApiError(404, ErrorCode.UNKNOWN_PRODUCT, f"There is no product {slug!r}.")
     return version
@@ -118,12 +118,13 @@ def configure(slug: str, json: ConfigureRequest) -> dict[str, Any]:
     # Only a configuration that can be drawn gets a picture (and a record in the store).
     preview = problem = None
     if answer["consistent"]:
-        preview = preview_url(version, canonical, ext=image_format(), pinned=False)
+        preview = register_preview_url(version, canonical, ext=image_format(), pinned=False)
         problem = text_problem(version, canonical) if preview is None else None
     return {
         "product": slug,
         "version": version.version,
         **answer,
+        "price": with_formatted_price(answer["price"]),
         "preview": preview,
         "preview_problem": problem.json() if problem else None,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
+from babel import Locale
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -12,33 +13,23 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from configurator.modules.orders.services import Contact
 
-# Where the studio ships; a select, so a tampered value fails validation.
-COUNTRY_NAMES = [
-    ("", "Choose a country"),
-    ("AT", "Austria"),
-    ("BE", "Belgium"),
-    ("CH", "Switzerland"),
-    ("DE", "Germany"),
-    ("DK", "Denmark"),
-    ("ES", "Spain"),
-    ("FI", "Finland"),
-    ("FR", "France"),
-    ("GB", "United Kingdom"),
-    ("IE", "Ireland"),
-    ("IT", "Italy"),
-    ("LU", "Luxembourg"),
-    ("NL", "Netherlands"),
-    ("NO", "Norway"),
-    ("PT", "Portugal"),
-    ("SE", "Sweden"),
-    ("US", "United States"),
-]
+# Where the studio ships; a select, so a tampered value fails validation. The names
+# are CLDR's (Babel), so they read as every other English page spells them.
+SHIPPING_COUNTRIES = (
+    "AT", "BE", "CH", "DE", "DK", "ES", "FI", "FR", "GB", "IE", "IT", "LU", "NL", "NO", "PT",
+    "SE", "US",
+)  # fmt: skip
+_TERRITORIES = Locale("en").territories
+COUNTRY_NAMES = [("", "Choose a country")] + sorted(
+    ((code, _TERRITORIES[code]) for code in SHIPPING_COUNTRIES), key=lambda pair: pair[1]
+)
 COUNTRIES = [SelectChoice(code, name) for code, name in COUNTRY_NAMES]
 
 
 def country_name(code: str) -> str:
-    """'United Kingdom' for 'GB'; the code itself for one no longer in the list."""
-    return dict(COUNTRY_NAMES).get(code) or code
+    """'United Kingdom' for 'GB' (also for a code no longer shipped to); the code itself
+    for one CLDR does not know."""
+    return _TERRITORIES.get(code) or code
 
 
 # Deliverability is the mail server's question; this catches typos and junk.

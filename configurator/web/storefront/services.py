@@ -21,8 +21,8 @@ from configurator.modules.catalog.engines import engine_for
 from configurator.modules.catalog.models import CatalogVersion
 from configurator.modules.previews.services import (
     TextProblem,
-    preview_name,
     preview_src,
+    register_preview,
     settings,
     text_problem,
 )
@@ -249,14 +249,14 @@ def configurator_view(
     if beyond_limits:
         drawable = engine.configure(drawn, explain=False)["consistent"]
     if drawable:
-        name = preview_name(version, drawn, pinned=pinned)
+        name = register_preview(version, drawn, pinned=pinned)
         problem = text_problem(version, drawn) if name is None else None
     if problem is not None:
         # Show the design without the text that does not fit, and say so by the field.
         text_view = views[problem.attribute]
         text_view.error = text_view.error or problem.message
         without = {key: value for key, value in drawn.items() if key != problem.attribute}
-        name = preview_name(version, without, pinned=pinned)
+        name = register_preview(version, without, pinned=pinned)
     repair = answer["repair"]
     return ConfiguratorView(
         version=version,

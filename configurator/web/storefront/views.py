@@ -23,6 +23,7 @@ from configurator.domain.completion import STRATEGIES, completion
 from configurator.domain.engine import Catalog, ChoiceError, Engine
 from configurator.domain.engine.choices import allowed_characters
 from configurator.domain.engine.pricing import price_json
+from configurator.domain.money import with_formatted_price
 from configurator.domain.reopen import NOT_CHOSEN, Carried, ChoiceRow, describe_choices
 from configurator.modules.cart.models import CartLine
 from configurator.modules.cart.services import (
@@ -38,7 +39,7 @@ from configurator.modules.catalog.models import CatalogVersion
 from configurator.modules.catalog.services import current_version, current_versions
 from configurator.modules.designs.models import Design
 from configurator.modules.designs.services import designs_of, get_design, save_design
-from configurator.modules.previews.services import preview_name, preview_src
+from configurator.modules.previews.services import preview_src, register_preview
 from configurator.web.storefront import shop_blueprint
 from configurator.web.storefront.services import (
     ConfiguratorView,
@@ -105,7 +106,7 @@ def _card_picture(version: CatalogVersion, engine: Engine) -> tuple[str | None, 
     shown = {k: v for k, v in engine.canonical(engine.default_choices()).items() if k not in texts}
     chosen = _named(describe_choices(catalog, shown))
     alt = f"{catalog.name} in its first design: {', '.join(chosen[:HOME_ALT_CHOICES])}"
-    return preview_name(version, shown, pinned=False), alt
+    return register_preview(version, shown, pinned=False), alt
 
 
 @shop_blueprint.get("/")
@@ -186,7 +187,11 @@ def _client_data(version: CatalogVersion, engine: Engine, view: ConfiguratorView
         },
         "defaults": engine.default_choices(),
         "choices": view.choices,
-        "answer": {**view.answer, "preview": view.preview},
+        "answer": {
+            **view.answer,
+            "price": with_formatted_price(view.answer["price"]),
+            "preview": view.preview,
+        },
         "previewProblem": (
             {"attribute": problem.attribute, "message": problem.message} if problem else None
         ),

@@ -96,3 +96,14 @@ def test_the_last_failed_attempt_is_told_once_and_cleanly(shopper: Shopper) -> N
     assert told, "the pay page says the last attempt failed"
     assert told.group(1).lower().count("try again") == 1
     assert ".." not in told.group(1) and told.group(1).endswith(".")
+
+
+def test_a_text_reads_the_same_in_the_cart_and_on_the_order(shopper: Shopper) -> None:
+    shopper.add_to_cart({**BLACK_GLOW, "name": "AB"})
+    assert "“AB”" in shopper.client.get("/cart").text
+    token = shopper.checkout()
+    order_page = shopper.client.get(f"/orders/{token}").text
+    assert "“AB”" in order_page
+    assert {"attribute": "Name on the back", "value": "“AB”"} in shopper.order().lines[
+        0
+    ].option_labels

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from configurator.domain.money import format_money
+from configurator.domain.money import format_money, with_formatted_price
 from configurator.web.storefront.services import number_ranges
 
 
@@ -27,3 +27,10 @@ def test_format_money(amount: int, currency: str, text: str) -> None:
 def test_number_ranges_join_runs() -> None:
     assert number_ranges([36, 37, 38, 41, 43, 44]) == "36–38, 41, 43–44"
     assert number_ranges([]) == "none"
+
+
+def test_the_configure_answer_carries_its_prices_as_text() -> None:
+    price = {"currency": "EUR", "amount": -1500, "lines": [{"label": "Base", "amount": 9900}]}
+    shown = with_formatted_price(price)
+    assert shown["formatted"] == "\u2212€15.00" and shown["amount"] == -1500
+    assert shown["lines"] == [{"label": "Base", "amount": 9900, "formatted": "€99.00"}]
