@@ -4,10 +4,25 @@ a test that met one fails, whatever it checked itself."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage
+
+from configurator.core.database import db
+from configurator.modules.catalog.services import import_catalog
+
+SEED_DIR = Path(__file__).resolve().parents[2] / "catalog"
+
+
+def publish_seed(app: Flask, folder: str) -> None:
+    """Publish the seed catalog in ``catalog/<folder>`` in the live app's database."""
+    with app.app_context():
+        import_catalog(SEED_DIR / folder)
+        db.session.commit()
+
 
 # Each page (and frame) says what its policy refused in its console, which Playwright
 # hears: Chromium's own "Refused to ..." lines, and this listener's for the rest.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,11 +19,11 @@ from playwright.sync_api import Browser, BrowserContext, BrowserType, Page, expe
 from configurator.core.database import db
 from configurator.domain.engine import catalog_to_document, load_catalog, parse_catalog
 from configurator.modules.cart.models import CartLine
-from configurator.modules.catalog.services import import_catalog, publish_catalog
+from configurator.modules.catalog.services import publish_catalog
+from tests.browser.conftest import SEED_DIR, publish_seed
 
 pytestmark = pytest.mark.browser
 
-SEED_DIR = Path(__file__).resolve().parents[2] / "catalog"
 DEFAULT_PRICE = "€99.00"
 CHOSEN_PRICE = "€147.00"  # high-top (+15) in patent (+18), and the pair costs 15 more
 
@@ -44,9 +43,7 @@ PAGE_IS_THE_ONE_LEFT = "() => window.leftAt !== undefined"
 
 @pytest.fixture
 def shop_url(live_app: Flask, live_server: str) -> str:
-    with live_app.app_context():
-        import_catalog(SEED_DIR / "shoes")
-        db.session.commit()
+    publish_seed(live_app, "shoes")
     return live_server
 
 

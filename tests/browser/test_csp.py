@@ -5,26 +5,19 @@ carries (conftest.py) does hear a violation when there is one."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, Route, expect
 
-from configurator.core.database import db
-from configurator.modules.catalog.services import import_catalog
-from tests.browser.conftest import CspWatch
+from tests.browser.conftest import CspWatch, publish_seed
 
 pytestmark = pytest.mark.browser
-
-SEED_DIR = Path(__file__).resolve().parents[2] / "catalog"
 
 
 @pytest.fixture
 def ring_url(live_app: Flask, live_server: str) -> str:
-    with live_app.app_context():
-        import_catalog(SEED_DIR / "jewellery")
-        db.session.commit()
+    publish_seed(live_app, "jewellery")
     return live_server
 
 

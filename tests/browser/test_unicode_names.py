@@ -3,27 +3,20 @@ and a character it can't print refused beside the field, naming the character.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from configurator.core.database import db
-from configurator.modules.catalog.services import import_catalog
+from tests.browser.conftest import publish_seed
 
 from .test_storefront import choices, conflict, go_to_step, open_configurator, settled
 
 pytestmark = pytest.mark.browser
 
-SEED_DIR = Path(__file__).resolve().parents[2] / "catalog"
-
 
 @pytest.fixture
 def chocolate_url(live_app: Flask, live_server: str) -> str:
-    with live_app.app_context():
-        import_catalog(SEED_DIR / "chocolate")
-        db.session.commit()
+    publish_seed(live_app, "chocolate")
     return f"{live_server}/p/chocolate-bar"
 
 
